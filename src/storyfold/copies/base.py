@@ -1,0 +1,45 @@
+"""The copy stage's contract."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from storyfold.records import Article, CopyLink
+from storyfold.represent.base import Representation, Vectors
+
+
+class CopyIndex(Protocol):
+    """What a copy finder may ask of the articles already stored."""
+
+    def ids_with_hash(self, content_hash: str) -> list[str]: ...
+
+    def ids_with_band_keys(self, keys: list[str]) -> list[str]: ...
+
+    def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]: ...
+
+    def representation(self, article_id: str) -> Representation | None: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+
+class CopyFinder(Protocol):
+    """Finds the stored article that ``article`` is a copy of, if any.
+
+    The link it returns points from the new article to the stored one; which of
+    the two is the original is the engine's decision (earliest published, else
+    first seen).
+    """
+
+    def band_keys(self, rep: Representation) -> list[str]: ...
+
+    def find(self, article: Article, rep: Representation, index: CopyIndex) -> CopyLink | None: ...
+
+
+class NoCopies:
+    """The do-nothing copy finder: no article is a copy."""
+
+    def band_keys(self, rep: Representation) -> list[str]:
+        return []
+
+    def find(self, article: Article, rep: Representation, index: CopyIndex) -> CopyLink | None:
+        return None

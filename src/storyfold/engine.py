@@ -1,0 +1,252 @@
+"""The engine: wires the stages and runs articles through them into the store.
+
+readers -> clean -> represent -> copies -> stories -> digest, all persisted.
+Each stage comes in through the constructor; ``Engine.open`` wires defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from storyfold.clean.base import HtmlCleaner, TextCleaner
+from storyfold.clean.html import TrafilaturaCleaner
+from storyfold.clean.lang import LanguageDetector
+from storyfold.clean.text import RuleTextCleaner
+from storyfold.config import Settings
+from storyfold.copies import CopyFinder, LayeredCopyFinder
+from storyfold.digest import CentralSentences, Digester
+from storyfold.errors import StoreError
+from storyfold.readers import Notice, ReadItem, Skipped, read_inputs
+from storyfold.records import Article, Assignment, CopyLink, RawArticle
+from storyfold.represent import Representer
+from storyfold.represent.base import Embedder
+from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
+from storyfold.represent.text import content_hash
+from storyfold.stories import CentroidAssigner, StoryAssigner
+from storyfold.store import Store
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest did: counts, and every input it could not take, with why."""
+
+    ingested: int = 0
+    unchanged: int = 0
+    copies: int = 0
+    stories_opened: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+
+def make_embedder(name: str) -> Embedder:
+    if name == "use":
+        return UseEmbedder()
+    if name == "hashing":
+        return HashingEmbedder()
+    raise StoreError(f"unknown embedder {name!r}: choose 'use' or 'hashing'")
+
+
+class Engine:
+    """Folds articles into stories in one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        settings: Settings | None = None,
+        text_cleaner: TextCleaner | None = None,
+        html_cleaner: HtmlCleaner | None = None,
+        representer: Representer | None = None,
+        copy_finder: CopyFinder | None = None,
+        assigner: StoryAssigner | None = None,
+        digester: Digester | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        s = self.settings
+        self.store = store
+        self.text_cleaner = text_cleaner or RuleTextCleaner()
+        self.html_cleaner = html_cleaner or TrafilaturaCleaner(self.text_cleaner)
+        self.representer = representer or Representer(
+            make_embedder(s.embedder), shingle_size=s.shingle_size, num_perm=s.num_perm,
+            seed=s.minhash_seed,
+        )
+        self.copy_finder = copy_finder or LayeredCopyFinder(s)
+        self.assigner = assigner or CentroidAssigner(s)
+        self.digester = digester or CentralSentences(s.summary_sentences)
+        self.language = LanguageDetector()
+        self._check_embedder()
+
+    @classmethod
+    def open(cls, path: str | Path, **stages: Any) -> Engine:
+        return cls(Store.open(path), **stages)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_embedder(self) -> None:
+        """A store's vectors are only comparable with vectors of the same model."""
+        name = self.representer.embedder.name
+        stored = self.store.meta("embedder")
+        if stored is None:
+            with self.store.transaction():
+                self.store.set_meta("embedder", name)
+        elif stored != name:
+            raise StoreError(
+                f"{self.store.path} holds vectors of the embedder {stored!r}, not {name!r}; "
+                f"use the same embedder or a new store"
+            )
+
+    # --- ingest --------------------------------------------------------------
+    def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+        return self.ingest(read_inputs(paths, self.settings.max_input_bytes), progress)
+
+    def ingest(self, items: Iterable[ReadItem | RawArticle], progress: Progress | None = None) -> IngestReport:
+        """Clean, represent, link and assign every article; commit in batches.
+
+        Re-ingesting an article already stored with the same content changes
+        nothing; one stored with other content under the same id is skipped
+        with a message.
+        """
+        report = IngestReport()
+        for batch in _batches(self._cleaned(items, report), self.settings.batch_size):
+            reps = self.representer.represent(batch)
+            with self.store.transaction():
+                touched: set[str] = set()
+                for article, rep in zip(batch, reps, strict=True):
+                    link = self.copy_finder.find(article, rep, self.store)
+                    seq = self.store.put_article(article, rep, self.copy_finder.band_keys(rep))
+                    article = replace(article, seen=seq)
+                    if link is not None:
+                        story = self._link(article, link)
+                        assignment = Assignment(
+                            article.id, story, link.score, False, (("copy_of", link.score),)
+                        )
+                        report.copies += 1
+                    else:
+                        assignment = self.assigner.predict_one(
+                            article, rep, self.store.story_states()
+                        )
+                        state = self.store.story_states().get(assignment.story)
+                        self.store.put_story_state(
+                            self.assigner.learn_one(article, rep, assignment.story, state, seq)
+                        )
+                        report.stories_opened += assignment.opened
+                    self.store.set_story(assignment)
+                    touched.add(assignment.story)
+                for story in sorted(touched):
+                    self._write_digest(story)
+            report.ingested += len(batch)
+            if progress:
+                progress(len(batch))
+        return report
+
+    def _cleaned(self, items: Iterable[ReadItem | RawArticle], report: IngestReport) -> Iterator[Article]:
+        seen_in_run: dict[str, str] = {}
+        for item in items:
+            if isinstance(item, Skipped):
+                report.skipped.append(item)
+                continue
+            if isinstance(item, Notice):
+                report.notices.append(item)
+                continue
+            article = self.clean(item)
+            if not article.body.strip():
+                reasons = "; ".join(s.reason for s in article.removed) or "nothing left"
+                report.skipped.append(Skipped(item.origin, f"no article body found ({reasons})"))
+                continue
+            stored = seen_in_run.get(article.id) or self.store.content_hash(article.id)
+            if stored == article.content_hash:
+                report.unchanged += 1
+                continue
+            if stored is not None:
+                report.skipped.append(
+                    Skipped(item.origin, f"id {article.id!r} is already stored with other content")
+                )
+                continue
+            seen_in_run[article.id] = article.content_hash
+            yield article
+
+    def clean(self, raw: RawArticle) -> Article:
+        """One raw article cleaned: body, metadata, language and removed spans."""
+        if raw.html is not None:
+            cleaned = self.html_cleaner.clean(raw.html, raw.url)
+        else:
+            cleaned = self.text_cleaner.clean(raw.text or "")
+        body = cleaned.body
+        return Article(
+            id=raw.id,
+            origin=raw.origin,
+            body=body,
+            content_hash=content_hash(body),
+            title=raw.title or cleaned.title,
+            dek=cleaned.dek,
+            byline=cleaned.byline,
+            published=raw.published or cleaned.published,
+            url=raw.url,
+            source=raw.source,
+            lang=raw.lang or self.language.detect(body),
+            removed=cleaned.removed,
+            metadata=raw.metadata,
+        )
+
+    def _link(self, article: Article, link: CopyLink) -> str:
+        """Record a copy link; returns the story the copy family lives in.
+
+        The original of a family is its earliest published article, else the
+        first seen.  When the new article is earlier than the family's original,
+        it becomes the original and the family's links point to it.
+        """
+        root_id = link.original
+        while (up := self.store.copy_link(root_id)) is not None:
+            root_id = up.original
+        root = self.store.article(root_id)
+        story = self.store.story_of(root_id)
+        assert root is not None and story is not None, "a linked article is always stored"
+        if _original_key(article) < _original_key(root):
+            for member in self.store.copies_of(root_id):
+                held = self.store.copy_link(member)
+                assert held is not None
+                self.store.set_copy(
+                    CopyLink(member, article.id, held.kind,  # type: ignore[arg-type]
+                             held.score, tuple(held.evidence.items()))
+                )
+            self.store.set_copy(replace(link, copy=root_id, original=article.id))
+        else:
+            self.store.set_copy(replace(link, original=root_id))
+        return story
+
+    def _write_digest(self, story: str) -> None:
+        members = []
+        for article in self.store.articles(story=story):
+            rep = self.store.representation(article.id)
+            assert rep is not None
+            link = self.store.copy_link(article.id)
+            members.append((article, rep, link.original if link else None))
+        if members:
+            self.store.put_digest(self.digester.digest(story, members))
+
+
+def _original_key(article: Article) -> tuple[bool, str, int]:
+    return (article.published is None, article.published or "", article.seen)
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

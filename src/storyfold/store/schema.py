@@ -1,0 +1,63 @@
+"""The store's schema, as an ordered list of migrations.
+
+Migration N brings a store from ``PRAGMA user_version`` N-1 to N.  Never edit a
+migration that has shipped: append a new one.
+
+Binary columns:
+- ``representations.signature``: MinHash values, ``num_perm`` little-endian u32.
+- ``representations.vectors``: sentence embeddings, float32 little-endian,
+  row-major, ``len(sentences)`` rows of ``dim`` columns (``dim`` in ``meta``).
+- ``representations.vector`` and ``stories.centroid``: one float32 LE row.
+- ``representations.terms``: k LE u32 buckets then k LE float32 weights
+  (see ``storyfold.represent.terms``).
+- ``stories.terms``: the sum of the members' term weights, one dense float32
+  LE row of the term weigher's ``dim``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        origin TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT, dek TEXT, byline TEXT, published TEXT, url TEXT, source TEXT, lang TEXT,
+        body TEXT NOT NULL,
+        removed TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        story TEXT,
+        copy_of TEXT, copy_kind TEXT, copy_score REAL, copy_evidence TEXT,
+        assign_score REAL, assign_parts TEXT
+    );
+    CREATE INDEX articles_hash ON articles (content_hash);
+    CREATE INDEX articles_story ON articles (story);
+    CREATE INDEX articles_copy_of ON articles (copy_of);
+    CREATE TABLE representations (
+        article TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        signature BLOB NOT NULL,
+        sentences TEXT NOT NULL,
+        vectors BLOB NOT NULL,
+        vector BLOB NOT NULL,
+        terms BLOB NOT NULL
+    );
+    CREATE TABLE lsh_bands (
+        key TEXT NOT NULL,
+        article TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, article)
+    ) WITHOUT ROWID;
+    CREATE INDEX lsh_bands_article ON lsh_bands (article);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        centroid BLOB NOT NULL,
+        terms BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        digest TEXT
+    );
+    """,
+)

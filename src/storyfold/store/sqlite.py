@@ -1,0 +1,396 @@
+"""The embedded store: one SQLite file in WAL mode, migrated on open.
+
+All writes of one ingest batch happen inside :meth:`Store.transaction`, so a
+batch is committed whole or not at all; a process killed mid-batch leaves the
+store as it was before the batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from storyfold.errors import StoreError
+from storyfold.records import Article, Assignment, CopyLink, Digest, RemovedSpan, SummarySentence
+from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.minhash import signature_from_blob, signature_to_blob
+from storyfold.represent.terms import terms_from_blob, terms_to_blob
+from storyfold.store.schema import MIGRATIONS
+
+_ARTICLE_COLUMNS = (
+    "seq, id, origin, content_hash, title, dek, byline, published, url, source, lang, body, "
+    "removed, metadata"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    kind: str
+    original: str
+    score: float
+    evidence: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryState:
+    """What the story stage needs of a story: its centroid, size and dates."""
+
+    id: str
+    seq: int
+    centroid: Vectors
+    terms: Vectors
+    size: int
+    first_seen: str | None
+    last_seen: str | None
+
+
+class Store:
+    """A storyfold store in one SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
+        self._db = connection
+        self.path = path
+        self._vector_ids: list[str] | None = None
+        self._vectors: Vectors | None = None
+        self._stories: dict[str, StoryState] | None = None
+
+    # --- opening -------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        target = str(path)
+        if target != ":memory:" and Path(target).is_dir():
+            raise StoreError(f"{target} is a folder; give the path of a store file")
+        try:
+            db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA busy_timeout=30000")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{target} is not a storyfold store ({exc})") from exc
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{target} was written by a newer storyfold (schema {version}, this one "
+                f"knows {len(MIGRATIONS)}); upgrade storyfold"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            # One script, one transaction: a migration applies whole or not at all.
+            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+            try:
+                db.executescript(script)
+            except sqlite3.Error as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"could not migrate {target} to schema {number + 1}: {exc}") from exc
+        return cls(db, target)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is committed together, or rolled back on any error."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            self._forget_caches()
+            raise
+        self._db.execute("COMMIT")
+
+    def _forget_caches(self) -> None:
+        self._vector_ids = None
+        self._vectors = None
+        self._stories = None
+
+    # --- meta ----------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- articles ------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_article(self, article: Article, rep: Representation, band_keys: Iterable[str]) -> int:
+        """Store a new article and its representation; returns its arrival order."""
+        cursor = self._db.execute(
+            "INSERT INTO articles (id, origin, content_hash, title, dek, byline, published, url, "
+            "source, lang, body, removed, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.id, article.origin, article.content_hash, article.title, article.dek,
+                article.byline, article.published, article.url, article.source, article.lang,
+                article.body,
+                json.dumps([[s.text, s.reason] for s in article.removed], ensure_ascii=False),
+                json.dumps(dict(article.metadata), ensure_ascii=False),
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO representations (article, signature, sentences, vectors, vector, terms) "
+            "VALUES (?,?,?,?,?,?)",
+            (
+                article.id,
+                signature_to_blob(rep.signature),
+                json.dumps(list(rep.sentences), ensure_ascii=False),
+                rep.sentence_vectors.astype("<f4").tobytes(),
+                rep.vector.astype("<f4").tobytes(),
+                terms_to_blob(rep.terms),
+            ),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO lsh_bands (key, article) VALUES (?, ?)",
+            [(key, article.id) for key in band_keys],
+        )
+        if self._vectors is not None and self._vector_ids is not None:
+            self._vector_ids.append(article.id)
+            self._vectors = np.vstack([self._vectors, rep.vector[None, :]])
+        return int(cursor.lastrowid or 0)
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else _article(row)
+
+    def articles(self, story: str | None = None) -> Iterator[Article]:
+        """All articles in arrival order, or those of one story."""
+        if story is None:
+            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY seq")
+        else:
+            rows = self._db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story = ? ORDER BY seq", (story,)
+            )
+        for row in rows:
+            yield _article(row)
+
+    def count_articles(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def ids_with_hash(self, content_hash: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? ORDER BY seq", (content_hash,)
+        )
+        return [str(r[0]) for r in rows]
+
+    def ids_with_band_keys(self, keys: Iterable[str]) -> list[str]:
+        wanted = list(keys)
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        rows = self._db.execute(
+            f"SELECT DISTINCT article FROM lsh_bands WHERE key IN ({marks})", wanted
+        )
+        return sorted(str(r[0]) for r in rows)
+
+    def representation(self, article_id: str) -> Representation | None:
+        row = self._db.execute(
+            "SELECT signature, sentences, vectors, vector, terms FROM representations "
+            "WHERE article = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        vector = np.frombuffer(row[3], dtype="<f4").astype(np.float32)
+        sents = tuple(json.loads(row[1]))
+        rows = np.frombuffer(row[2], dtype="<f4").astype(np.float32)
+        return Representation(
+            article=article_id,
+            signature=signature_from_blob(row[0]),
+            sentences=sents,
+            sentence_vectors=rows.reshape(len(sents), len(vector)),
+            vector=vector,
+            terms=terms_from_blob(row[4]),
+        )
+
+    def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]:
+        """The ``k`` stored articles whose document vectors are closest to ``vector``."""
+        if self._vectors is None or self._vector_ids is None:
+            ids, rows = [], []
+            for article_id, blob in self._db.execute(
+                "SELECT r.article, r.vector FROM representations r "
+                "JOIN articles a ON a.id = r.article ORDER BY a.seq"
+            ):
+                ids.append(str(article_id))
+                rows.append(np.frombuffer(blob, dtype="<f4"))
+            dim = len(vector)
+            self._vector_ids = ids
+            self._vectors = (
+                np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+            )
+        if len(self._vector_ids) == 0:
+            return []
+        scores = self._vectors @ vector
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [
+            (self._vector_ids[i], float(scores[i])) for i in order if scores[i] >= min_cosine
+        ]
+
+    # --- copies --------------------------------------------------------------
+    def set_copy(self, link: CopyLink) -> None:
+        self._db.execute(
+            "UPDATE articles SET copy_of = ?, copy_kind = ?, copy_score = ?, copy_evidence = ? "
+            "WHERE id = ?",
+            (link.original, link.kind, link.score, json.dumps(dict(link.evidence)), link.copy),
+        )
+
+    def clear_copy(self, article_id: str) -> None:
+        self._db.execute(
+            "UPDATE articles SET copy_of = NULL, copy_kind = NULL, copy_score = NULL, "
+            "copy_evidence = NULL WHERE id = ?",
+            (article_id,),
+        )
+
+    def copy_link(self, article_id: str) -> StoredLink | None:
+        row = self._db.execute(
+            "SELECT copy_kind, copy_of, copy_score, copy_evidence FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None or row[1] is None:
+            return None
+        return StoredLink(str(row[0]), str(row[1]), float(row[2]), json.loads(row[3] or "{}"))
+
+    def copies_of(self, original: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM articles WHERE copy_of = ? ORDER BY seq", (original,)
+        )
+        return [str(r[0]) for r in rows]
+
+    def seq(self, article_id: str) -> int:
+        row = self._db.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    # --- stories -------------------------------------------------------------
+    def set_story(self, assignment: Assignment) -> None:
+        self._db.execute(
+            "UPDATE articles SET story = ?, assign_score = ?, assign_parts = ? WHERE id = ?",
+            (
+                assignment.story,
+                assignment.score,
+                json.dumps(dict(assignment.parts)),
+                assignment.article,
+            ),
+        )
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._db.execute("SELECT story FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def assignment(self, article_id: str) -> tuple[float, dict[str, float]] | None:
+        row = self._db.execute(
+            "SELECT assign_score, assign_parts FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return float(row[0]), json.loads(row[1] or "{}")
+
+    def story_states(self) -> dict[str, StoryState]:
+        """Every story's state, cached on this store until a rollback."""
+        if self._stories is None:
+            self._stories = {}
+            for sid, seq, blob, terms, size, first, last in self._db.execute(
+                "SELECT id, seq, centroid, terms, size, first_seen, last_seen FROM stories "
+                "ORDER BY seq"
+            ):
+                self._stories[str(sid)] = StoryState(
+                    str(sid), int(seq), np.frombuffer(blob, dtype="<f4").astype(np.float32),
+                    np.frombuffer(terms, dtype="<f4").astype(np.float32), int(size), first, last,
+                )
+        return self._stories
+
+    def put_story_state(self, state: StoryState) -> None:
+        self._db.execute(
+            "INSERT INTO stories (id, seq, centroid, terms, size, first_seen, last_seen) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET centroid = excluded.centroid, "
+            "terms = excluded.terms, size = excluded.size, first_seen = excluded.first_seen, "
+            "last_seen = excluded.last_seen",
+            (
+                state.id, state.seq, state.centroid.astype("<f4").tobytes(),
+                state.terms.astype("<f4").tobytes(), state.size, state.first_seen,
+                state.last_seen,
+            ),
+        )
+        self.story_states()[state.id] = state
+
+    def put_digest(self, digest: Digest) -> None:
+        self._db.execute(
+            "UPDATE stories SET digest = ? WHERE id = ?",
+            (json.dumps(digest_to_json(digest), ensure_ascii=False), digest.story),
+        )
+
+    def digest(self, story: str) -> Digest | None:
+        row = self._db.execute("SELECT digest FROM stories WHERE id = ?", (story,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return digest_from_json(json.loads(row[0]))
+
+    def story_ids(self) -> list[str]:
+        """Story ids, the most recently active first."""
+        rows = self._db.execute(
+            "SELECT s.id FROM stories s ORDER BY "
+            "(SELECT max(a.seq) FROM articles a WHERE a.story = s.id) DESC, s.seq DESC"
+        )
+        return [str(r[0]) for r in rows]
+
+    def story_article_ids(self, story: str) -> list[str]:
+        rows = self._db.execute("SELECT id FROM articles WHERE story = ? ORDER BY seq", (story,))
+        return [str(r[0]) for r in rows]
+
+
+def digest_to_json(digest: Digest) -> dict[str, object]:
+    return {
+        "story": digest.story,
+        "title": digest.title,
+        "sources": list(digest.sources),
+        "summary": [{"text": s.text, "articles": list(s.articles)} for s in digest.summary],
+    }
+
+
+def digest_from_json(data: dict[str, object]) -> Digest:
+    summary = data.get("summary", [])
+    assert isinstance(summary, list)
+    return Digest(
+        story=str(data["story"]),
+        title=str(data["title"]),
+        sources=tuple(str(s) for s in data.get("sources", []) or []),  # type: ignore[attr-defined]
+        summary=tuple(
+            SummarySentence(str(s["text"]), tuple(str(a) for a in s["articles"])) for s in summary
+        ),
+    )
+
+
+def _article(row: tuple[object, ...]) -> Article:
+    (seq, aid, origin, chash, title, dek, byline, published, url, source, lang, body,
+     removed, metadata) = row
+    return Article(
+        id=str(aid),
+        origin=str(origin),
+        body=str(body),
+        content_hash=str(chash),
+        title=_opt(title), dek=_opt(dek), byline=_opt(byline), published=_opt(published),
+        url=_opt(url), source=_opt(source), lang=_opt(lang),
+        removed=tuple(RemovedSpan(t, r) for t, r in json.loads(str(removed))),
+        metadata=tuple(sorted(json.loads(str(metadata)).items())),
+        seen=int(seq),  # type: ignore[call-overload]
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,102 @@
+"""Storage and normalisation properties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyfold.records import Article, RemovedSpan
+from storyfold.represent.base import Representation
+from storyfold.represent.minhash import signature_from_blob, signature_to_blob
+from storyfold.represent.terms import terms_from_blob, terms_to_blob
+from storyfold.represent.text import content_hash
+from storyfold.store import Store
+from storyfold.store.schema import MIGRATIONS
+
+texts = st.text(min_size=1, max_size=400)
+
+
+def _rep(article_id: str, sentences: int, dim: int = 8) -> Representation:
+    rng = np.random.default_rng(sentences)
+    rows = rng.standard_normal((sentences, dim)).astype(np.float32)
+    return Representation(
+        article=article_id,
+        signature=rng.integers(0, 2**32, 16, dtype=np.uint32),
+        sentences=tuple(f"s{i}" for i in range(sentences)),
+        sentence_vectors=rows,
+        vector=rows.mean(axis=0) if sentences else np.zeros(dim, np.float32),
+        terms=(np.array([3, 1], np.uint32), np.array([0.8, 0.6], np.float32)),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=texts, title=st.none() | texts, removed=st.lists(st.tuples(texts, texts), max_size=3),
+       meta=st.dictionaries(st.text(min_size=1, max_size=10), texts, max_size=3))
+def test_any_article_comes_back_unchanged(
+    body: str, title: str | None, removed: list[tuple[str, str]], meta: dict[str, str]
+) -> None:
+    store = Store.open(":memory:")
+    article = Article(
+        id="a", origin="x:1", body=body, content_hash=content_hash(body), title=title,
+        removed=tuple(RemovedSpan(t, r) for t, r in removed),
+        metadata=tuple(sorted(meta.items())),
+    )
+    with store.transaction():
+        seq = store.put_article(article, _rep("a", 3), ["0:k"])
+    assert store.article("a") == Article(**{**_fields(article), "seen": seq})
+
+
+def _fields(article: Article) -> dict[str, object]:
+    return {name: getattr(article, name) for name in Article.__slots__}
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=256))
+def test_signature_blob_round_trip(values: list[int]) -> None:
+    signature = np.array(values, dtype=np.uint32)
+    assert np.array_equal(signature_from_blob(signature_to_blob(signature)), signature)
+
+
+@given(st.lists(st.tuples(st.integers(0, 4095), st.floats(-1, 1, width=32)), max_size=50))
+def test_terms_blob_round_trip(pairs: list[tuple[int, float]]) -> None:
+    terms = (np.array([p[0] for p in pairs], np.uint32), np.array([p[1] for p in pairs], np.float32))
+    back = terms_from_blob(terms_to_blob(terms))
+    assert np.array_equal(back[0], terms[0]) and np.array_equal(back[1], terms[1])
+
+
+def test_representation_round_trip(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    rep = _rep("a", 5)
+    with store.transaction():
+        store.put_article(Article(id="a", origin="o", body="b", content_hash="h"), rep, [])
+    store.close()
+    back = Store.open(tmp_path / "s.db").representation("a")
+    assert back is not None
+    assert back.sentences == rep.sentences
+    assert np.array_equal(back.sentence_vectors, rep.sentence_vectors)
+    assert np.array_equal(back.signature, rep.signature)
+
+
+def test_rollback_leaves_nothing(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    try:
+        with store.transaction():
+            store.put_article(Article(id="a", origin="o", body="b", content_hash="h"), _rep("a", 2), [])
+            raise RuntimeError("crash in the middle of a batch")
+    except RuntimeError:
+        pass
+    assert store.count_articles() == 0
+    assert store.nearest(np.ones(8, np.float32), 5, -1.0) == []
+
+
+def test_migrations_bring_a_store_to_the_latest_schema(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    store.close()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "s.db") as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    Store.open(tmp_path / "s.db").close()  # opening again migrates nothing
