@@ -30,7 +30,7 @@ def bcubed(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float, floa
         by_gold[g].add(i)
         by_pred[p].add(i)
     precision = recall = 0.0
-    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+    for g, p in zip(gold, pred, strict=True):
         both = len(by_gold[g] & by_pred[p])
         precision += both / len(by_pred[p])
         recall += both / len(by_gold[g])
@@ -41,6 +41,7 @@ def bcubed(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float, floa
 
 def pairwise(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float, float]:
     """Precision, recall and F1 of the same-cluster relation over all pairs."""
+
     def pairs(labels: Sequence[str]) -> int:
         return sum(c * (c - 1) // 2 for c in Counter(labels).values())
 
@@ -54,6 +55,7 @@ def pairwise(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float, fl
 
 def ari(gold: Sequence[str], pred: Sequence[str]) -> float:
     """Adjusted Rand index."""
+
     def comb(n: int) -> float:
         return n * (n - 1) / 2
 
@@ -74,3 +76,22 @@ def mean_std(values: Sequence[float]) -> tuple[float, float]:
 
 def command() -> str:
     return " ".join([".venv/bin/python", *sys.argv])
+
+
+BENCHMARKS = ROOT / "docs" / "benchmarks.md"
+
+
+def write_section(name: str, body: str) -> None:
+    """Replace (or append) the section ``name`` of docs/benchmarks.md.
+
+    Each section starts with the command that produced it, so every figure
+    there can be reproduced.
+    """
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else "# Benchmarks\n"
+    block = f"{start}\n{body.strip()}\n\nProduced by `{command()}`.\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    BENCHMARKS.write_text(text, encoding="utf-8")

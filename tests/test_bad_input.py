@@ -20,10 +20,10 @@ def _inputs(folder: Path) -> list[str]:
     folder.mkdir()
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(os.urandom(2048) + b"\x00" * 16)
-    (folder / "western.txt").write_bytes(
-        "Café owners in Zürich said the naïve plan would cost €2m, the council’s report said.\n"
-        .encode("cp1252") * 3
+    sentence = (
+        "Café owners in Zürich said the naïve plan would cost €2m, the council’s report said."
     )
+    (folder / "western.txt").write_bytes((sentence + "\n").encode("cp1252") * 3)
     lines = [
         json.dumps({"id": "j1", "text": GOOD, "source": "Fox News", "section": "world"}),
         '{"id": "j2", "text": "unterminated',
@@ -69,8 +69,9 @@ def test_bad_inputs_are_reported_and_the_rest_ingested(tmp_path: Path) -> None:
 def test_clean_run_exits_zero(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
-    result = CliRunner().invoke(app, ["ingest", "--db", str(db), "--embedder", "hashing",
-                                      str(tmp_path / "a.txt")])
+    result = CliRunner().invoke(
+        app, ["ingest", "--db", str(db), "--embedder", "hashing", str(tmp_path / "a.txt")]
+    )
     assert result.exit_code == 0, result.output
     assert "ingested 1, unchanged 0, skipped 0" in result.output
 

@@ -443,3 +443,16 @@ def test_cleaning_twice_equals_cleaning_once(text: str) -> None:
     once = cleaner.clean(text)
     assert cleaner.clean(once.body).body == once.body
     assert all(span.reason in REASONS for span in once.removed)
+
+
+def test_a_page_never_cleans_to_nothing() -> None:
+    """Headline-only items and one sentence under a headline keep a body."""
+    cleaner = RuleTextCleaner()
+    for page in (
+        "June 06, 2013\nEsther Williams, swimming star, dies at 91",
+        "Robbers in drag steal e80 million from Paris diamond store in biggest French heist",
+        "Actress checks into rehab at clinic\nFri., May. 3, 2013 11: 45 AM PDT\n"
+        "Early Friday morning, the 26-year-old actress checked into a clinic in Rancho Mirage,",
+    ):
+        body = cleaner.clean(page).body
+        assert body and cleaner.clean(body).body == body

@@ -28,19 +28,31 @@ def _rep(article_id: str, sentences: int, dim: int = 8) -> Representation:
         sentences=tuple(f"s{i}" for i in range(sentences)),
         sentence_vectors=rows,
         vector=rows.mean(axis=0) if sentences else np.zeros(dim, np.float32),
-        terms=(np.array([3, 1], np.uint32), np.array([0.8, 0.6], np.float32)),
+        lead=rows[:1].mean(axis=0) if sentences else np.zeros(dim, np.float32),
+        names=(np.array([3, 1], np.uint32), np.array([0.8, 0.6], np.float32)),
+        content=(np.array([7], np.uint32), np.array([1.0], np.float32)),
+        phrases=(np.array([], np.uint32), np.array([], np.float32)),
+        words=sentences * 12,
     )
 
 
 @settings(max_examples=60, deadline=None)
-@given(body=texts, title=st.none() | texts, removed=st.lists(st.tuples(texts, texts), max_size=3),
-       meta=st.dictionaries(st.text(min_size=1, max_size=10), texts, max_size=3))
+@given(
+    body=texts,
+    title=st.none() | texts,
+    removed=st.lists(st.tuples(texts, texts), max_size=3),
+    meta=st.dictionaries(st.text(min_size=1, max_size=10), texts, max_size=3),
+)
 def test_any_article_comes_back_unchanged(
     body: str, title: str | None, removed: list[tuple[str, str]], meta: dict[str, str]
 ) -> None:
     store = Store.open(":memory:")
     article = Article(
-        id="a", origin="x:1", body=body, content_hash=content_hash(body), title=title,
+        id="a",
+        origin="x:1",
+        body=body,
+        content_hash=content_hash(body),
+        title=title,
         removed=tuple(RemovedSpan(t, r) for t, r in removed),
         metadata=tuple(sorted(meta.items())),
     )
@@ -61,7 +73,10 @@ def test_signature_blob_round_trip(values: list[int]) -> None:
 
 @given(st.lists(st.tuples(st.integers(0, 4095), st.floats(-1, 1, width=32)), max_size=50))
 def test_terms_blob_round_trip(pairs: list[tuple[int, float]]) -> None:
-    terms = (np.array([p[0] for p in pairs], np.uint32), np.array([p[1] for p in pairs], np.float32))
+    terms = (
+        np.array([p[0] for p in pairs], np.uint32),
+        np.array([p[1] for p in pairs], np.float32),
+    )
     back = terms_from_blob(terms_to_blob(terms))
     assert np.array_equal(back[0], terms[0]) and np.array_equal(back[1], terms[1])
 
@@ -77,13 +92,19 @@ def test_representation_round_trip(tmp_path: Path) -> None:
     assert back.sentences == rep.sentences
     assert np.array_equal(back.sentence_vectors, rep.sentence_vectors)
     assert np.array_equal(back.signature, rep.signature)
+    for name in ("names", "content", "phrases"):
+        for got, want in zip(getattr(back, name), getattr(rep, name), strict=True):
+            assert np.array_equal(got, want)
+    assert np.array_equal(back.lead, rep.lead) and back.words == rep.words
 
 
 def test_rollback_leaves_nothing(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "s.db")
     try:
         with store.transaction():
-            store.put_article(Article(id="a", origin="o", body="b", content_hash="h"), _rep("a", 2), [])
+            store.put_article(
+                Article(id="a", origin="o", body="b", content_hash="h"), _rep("a", 2), []
+            )
             raise RuntimeError("crash in the middle of a batch")
     except RuntimeError:
         pass

@@ -54,18 +54,34 @@ def _store(db: Path) -> Store:
 
 @app.command()
 def ingest(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .html(.gz), .jsonl.")],
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Files or folders of .txt, .html(.gz), .jsonl.")
+    ],
     db: DbOption = DEFAULT_DB,
-    embedder: Annotated[str, typer.Option(help="'use' (multilingual) or 'hashing' (no model).")] = "use",
-    max_bytes: Annotated[int, typer.Option(help="Skip inputs larger than this.")] = Settings().max_input_bytes,
-    batch_size: Annotated[int, typer.Option(help="Articles per committed batch.")] = Settings().batch_size,
+    embedder: Annotated[
+        str, typer.Option(help="'use' (multilingual) or 'hashing' (no model).")
+    ] = "use",
+    max_bytes: Annotated[
+        int, typer.Option(help="Skip inputs larger than this.")
+    ] = Settings().max_input_bytes,
+    batch_size: Annotated[
+        int, typer.Option(help="Articles per committed batch.")
+    ] = Settings().batch_size,
 ) -> None:
     """Read articles, clean them, find copies and fold them into stories."""
-    settings = replace(Settings(), embedder=embedder, max_input_bytes=max_bytes, batch_size=batch_size)
+    settings = replace(
+        Settings(), embedder=embedder, max_input_bytes=max_bytes, batch_size=batch_size
+    )
     with _errors(), Engine.open(db, settings=settings) as engine:
         with Progress(
-            SpinnerColumn(), TextColumn("folding"), BarColumn(), TextColumn("{task.completed} articles"),
-            TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+            SpinnerColumn(),
+            TextColumn("folding"),
+            BarColumn(),
+            TextColumn("{task.completed} articles"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("ingest", total=None)
             report = engine.ingest_paths(inputs, progress=lambda n: bar.advance(task, n))
@@ -99,7 +115,9 @@ def stories(
         for story in store.story_ids():
             record = story_record(store, story)
             table.add_row(
-                story, str(len(record["articles"])), ", ".join(record["sources"]) or "-",
+                story,
+                str(len(record["articles"])),
+                ", ".join(record["sources"]) or "-",
                 record["title"] or "",
             )
         out.print(table)

@@ -25,8 +25,8 @@ from storyfold.represent import Representer
 from storyfold.represent.base import Embedder
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
 from storyfold.represent.text import content_hash
-from storyfold.stories import CentroidAssigner, StoryAssigner
 from storyfold.store import Store
+from storyfold.stories import CentroidAssigner, StoryAssigner
 
 Progress = Callable[[int], None]
 
@@ -72,7 +72,9 @@ class Engine:
         self.text_cleaner = text_cleaner or RuleTextCleaner()
         self.html_cleaner = html_cleaner or TrafilaturaCleaner(self.text_cleaner)
         self.representer = representer or Representer(
-            make_embedder(s.embedder), shingle_size=s.shingle_size, num_perm=s.num_perm,
+            make_embedder(s.embedder),
+            shingle_size=s.shingle_size,
+            num_perm=s.num_perm,
             seed=s.minhash_seed,
         )
         self.copy_finder = copy_finder or LayeredCopyFinder(s)
@@ -108,10 +110,14 @@ class Engine:
             )
 
     # --- ingest --------------------------------------------------------------
-    def ingest_paths(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
+    def ingest_paths(
+        self, paths: Iterable[str | Path], progress: Progress | None = None
+    ) -> IngestReport:
         return self.ingest(read_inputs(paths, self.settings.max_input_bytes), progress)
 
-    def ingest(self, items: Iterable[ReadItem | RawArticle], progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, items: Iterable[ReadItem | RawArticle], progress: Progress | None = None
+    ) -> IngestReport:
         """Clean, represent, link and assign every article; commit in batches.
 
         Re-ingesting an article already stored with the same content changes
@@ -151,7 +157,9 @@ class Engine:
                 progress(len(batch))
         return report
 
-    def _cleaned(self, items: Iterable[ReadItem | RawArticle], report: IngestReport) -> Iterator[Article]:
+    def _cleaned(
+        self, items: Iterable[ReadItem | RawArticle], report: IngestReport
+    ) -> Iterator[Article]:
         seen_in_run: dict[str, str] = {}
         for item in items:
             if isinstance(item, Skipped):
@@ -218,8 +226,13 @@ class Engine:
                 held = self.store.copy_link(member)
                 assert held is not None
                 self.store.set_copy(
-                    CopyLink(member, article.id, held.kind,  # type: ignore[arg-type]
-                             held.score, tuple(held.evidence.items()))
+                    CopyLink(
+                        member,
+                        article.id,
+                        held.kind,  # type: ignore[arg-type]
+                        held.score,
+                        tuple(held.evidence.items()),
+                    )
                 )
             self.store.set_copy(replace(link, copy=root_id, original=article.id))
         else:

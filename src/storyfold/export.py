@@ -49,7 +49,8 @@ def story_record(store: Store, story: str) -> dict[str, Any]:
         "articles": store.story_article_ids(story),
         "sources": list(digest.sources) if digest else [],
         "summary": [
-            {"text": s.text, "articles": list(s.articles)} for s in (digest.summary if digest else ())
+            {"text": s.text, "articles": list(s.articles)}
+            for s in (digest.summary if digest else ())
         ],
     }
 

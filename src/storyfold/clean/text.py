@@ -119,14 +119,43 @@ class RuleTextCleaner:
             if [line.text for line in next_body] == [line.text for line in body]:
                 break
             body = next_body
+        text_body = "\n\n".join(line.text for line in body)
+        if not text_body:
+            text_body, result = _fallback_body(result)
         return Cleaned(
-            body="\n\n".join(line.text for line in body),
+            body=text_body,
             title=result.title,
             dek=result.dek,
             byline=result.byline,
             published=result.published,
             removed=tuple(result.removed),
         )
+
+
+# Rules that place a line by its position (furniture before the first sentence,
+# a heading after the last) guess; when they leave no body, they guessed wrong.
+_POSITIONAL = ("related-link", "navigation")
+
+
+def _fallback_body(result: _Pass) -> tuple[str, _Pass]:
+    """A page whose every line was judged metadata or furniture still has an
+    article: a headline-only item, or one sentence under a headline.  Its body
+    is the standfirst's longest line, else the title, else the longest line
+    placed by position.
+    """
+    if result.dek:
+        lines = result.dek.split("\n")
+        longest = max(lines, key=len)
+        rest = "\n".join(line for line in lines if line is not longest) or None
+        return longest, _Pass(result.title, rest, result.byline, result.published, result.removed)
+    if result.title:
+        return result.title, result
+    placed = [span for span in result.removed if span.reason in _POSITIONAL]
+    if not placed:
+        return "", result
+    chosen = max(placed, key=lambda span: len(span.text))
+    kept = [span for span in result.removed if span is not chosen]
+    return chosen.text, _Pass(result.title, result.dek, result.byline, result.published, kept)
 
 
 def _clean_lines(lines: list[Line], result: _Pass) -> tuple[list[Line], list[bool]]:

@@ -15,5 +15,6 @@ class Digester(Protocol):
     def digest(
         self, story: str, members: Sequence[tuple[Article, Representation, str | None]]
     ) -> Digest: ...
+
     """``members`` holds each article, its representation and the id of the
     article it is a copy of (None for originals)."""

@@ -93,6 +93,9 @@ def _citing(
 ) -> tuple[str, ...]:
     cited = []
     for article, rep, _ in members:
-        if len(rep.sentence_vectors) and float(np.max(rep.sentence_vectors @ vector)) >= _CITE_COSINE:
+        if (
+            len(rep.sentence_vectors)
+            and float(np.max(rep.sentence_vectors @ vector)) >= _CITE_COSINE
+        ):
             cited.append(article.id)
     return tuple(cited)

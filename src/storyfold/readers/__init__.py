@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from storyfold.readers.base import Notice, ReadItem, Reader, Skipped
+from storyfold.readers.base import Notice, Reader, ReadItem, Skipped
 from storyfold.readers.files import HtmlReader, JsonlReader, TextReader
 
 __all__ = ["DEFAULT_READERS", "Notice", "ReadItem", "Reader", "Skipped", "read_inputs"]

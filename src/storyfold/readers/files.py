@@ -57,7 +57,9 @@ def _load(path: Path, max_bytes: int) -> bytes | Skipped:
     return data
 
 
-def _text(path: Path, data: bytes, declared: str | None = None) -> tuple[str, Notice | None] | Skipped:
+def _text(
+    path: Path, data: bytes, declared: str | None = None
+) -> tuple[str, Notice | None] | Skipped:
     origin = str(path)
     if not data.strip():
         return Skipped(origin, "empty file")

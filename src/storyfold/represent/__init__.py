@@ -10,7 +10,7 @@ from storyfold.records import Article
 from storyfold.represent.base import Embedder, Representation, normalised_mean
 from storyfold.represent.minhash import signatures
 from storyfold.represent.terms import TermWeigher
-from storyfold.represent.text import sentences, shingles
+from storyfold.represent.text import names_and_content, sentences, shingles
 
 __all__ = ["Embedder", "Representation", "Representer"]
 
@@ -40,21 +40,40 @@ class Representer:
             [shingles(a.body, self.shingle_size) for a in articles], self.num_perm, self.seed
         )
         split = [tuple(sentences(a.body)[: self.max_sentences]) for a in articles]
-        flat = [s for group in split for s in group]
-        vectors = self.embedder.encode(flat)
+        # One call embeds every title and sentence of the batch.
+        texts = [t for a, group in zip(articles, split, strict=True) for t in _titled(a, group)]
+        vectors = self.embedder.encode(texts)
+        dim = self.embedder.dim
         out: list[Representation] = []
         start = 0
         for article, sig, group in zip(articles, sigs, split, strict=True):
-            rows = vectors[start : start + len(group)]
-            start += len(group)
+            titled = 1 if article.title else 0
+            rows = vectors[start : start + titled + len(group)]
+            start += titled + len(group)
+            body_rows = np.ascontiguousarray(rows[titled:], dtype=np.float32)
+            names, content = names_and_content(
+                "\n".join(p for p in (article.title, article.body) if p)
+            )
             out.append(
                 Representation(
                     article=article.id,
                     signature=sig,
                     sentences=group,
-                    sentence_vectors=np.ascontiguousarray(rows, dtype=np.float32),
-                    vector=normalised_mean(rows, self.embedder.dim),
-                    terms=self.terms.weigh(article.body),
+                    sentence_vectors=body_rows,
+                    vector=normalised_mean(body_rows, dim),
+                    lead=normalised_mean(rows[: titled + _LEAD_SENTENCES], dim),
+                    names=self.terms.weigh(names),
+                    content=self.terms.weigh(content),
+                    phrases=self.terms.weigh_phrases(content),
+                    words=len(article.body.split()),
                 )
             )
         return out
+
+
+# The lead: a news article tells what happened in its first sentences.
+_LEAD_SENTENCES = 3
+
+
+def _titled(article: Article, group: tuple[str, ...]) -> list[str]:
+    return [article.title, *group] if article.title else list(group)

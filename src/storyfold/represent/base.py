@@ -11,6 +11,8 @@ import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
 Signature = npt.NDArray[np.uint32]
+Sparse = tuple[npt.NDArray[np.uint32], Vectors]
+"""A sparse vector: (hashed bucket indices, weights)."""
 
 
 class Embedder(Protocol):
@@ -28,7 +30,11 @@ class Representation:
 
     ``signature`` is the MinHash of the body's word shingles; ``sentences`` the
     body split into sentences and ``sentence_vectors`` their embeddings (one row
-    each); ``vector`` the normalised mean of those rows, the document embedding.
+    each); ``vector`` the normalised mean of those rows, the document embedding;
+    ``lead`` the normalised mean of the title's and the first three sentences'
+    embeddings (what happened, as the lead tells it).  ``names``, ``content``
+    and ``phrases`` are sparse TF-IDF vectors of the names (who, where), the
+    content words (what) and the content word pairs; ``words`` the body's length.
     """
 
     article: str
@@ -36,14 +42,17 @@ class Representation:
     sentences: tuple[str, ...]
     sentence_vectors: Vectors
     vector: Vectors
-    terms: tuple[npt.NDArray[np.uint32], Vectors]
-    """The heaviest TF-IDF terms: (hashed bucket, weight) arrays."""
+    lead: Vectors
+    names: Sparse
+    content: Sparse
+    phrases: Sparse
+    words: int
 
 
 def normalised_mean(rows: Vectors, dim: int) -> Vectors:
     """The L2-normalised mean of ``rows``; a zero vector when there are none."""
     if len(rows) == 0:
         return np.zeros(dim, dtype=np.float32)
-    mean = rows.mean(axis=0)
+    mean: Vectors = rows.mean(axis=0, dtype=np.float32)
     norm = float(np.linalg.norm(mean))
-    return (mean / norm if norm > 0 else mean).astype(np.float32)
+    return mean / np.float32(norm) if norm > 0 else mean

@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import math
 from collections import Counter
+from collections.abc import Callable
 from importlib.resources import files
 
 import numpy as np
-import numpy.typing as npt
 
-from storyfold.represent.base import Vectors
-from storyfold.represent.text import words
+from storyfold.represent.base import Sparse, Vectors
 
-# Words of one or two characters are mostly function words and numbers' pieces.
-_MIN_WORD = 3
 # Keep the heaviest terms only: they carry the event (names, places, numbers).
 _MAX_TERMS = 256
-
-Sparse = tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]
 
 
 def _load_df() -> tuple[int, dict[str, int]]:
@@ -44,28 +40,33 @@ def _load_df() -> tuple[int, dict[str, int]]:
 
 
 class TermWeigher:
-    """Sublinear TF times smoothed IDF, L2-normalised, hashed to ``dim`` buckets."""
+    """Sublinear TF times smoothed IDF, L2-normalised, hashed to ``dim`` buckets.
+
+    A two-word phrase weighs the mean IDF of its words.
+    """
 
     def __init__(self, dim: int = 4096) -> None:
         self.dim = dim
         self._documents, self._df = _load_df()
-        self._bucket: dict[str, int] = {}
 
-    def _index(self, word: str) -> int:
-        bucket = self._bucket.get(word)
-        if bucket is None:
-            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=4).digest()
-            bucket = int.from_bytes(digest, "little") % self.dim
-            self._bucket[word] = bucket
-        return bucket
+    def idf(self, word: str) -> float:
+        return math.log((self._documents + 1) / (self._df.get(word, 0) + 1))
 
-    def weigh(self, text: str) -> Sparse:
-        counts = Counter(w for w in words(text) if len(w) >= _MIN_WORD)
+    def weigh(self, tokens: list[str]) -> Sparse:
+        """The TF-IDF vector of single words."""
+        return self._vector(Counter(tokens), self.idf)
+
+    def weigh_phrases(self, tokens: list[str]) -> Sparse:
+        """The TF-IDF vector of adjacent word pairs."""
+        pairs = Counter(f"{a} {b}" for a, b in itertools.pairwise(tokens))
+        return self._vector(pairs, lambda p: sum(map(self.idf, p.split(" "))) / 2)
+
+    def _vector(self, counts: Counter[str], idf: Callable[[str], float]) -> Sparse:
         weights: dict[int, float] = {}
-        for word, count in counts.items():
-            idf = math.log((self._documents + 1) / (self._df.get(word, 0) + 1))
-            index = self._index(word)
-            weights[index] = weights.get(index, 0.0) + (1 + math.log(count)) * idf
+        for term, count in counts.items():
+            digest = hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest()
+            index = int.from_bytes(digest, "little") % self.dim
+            weights[index] = weights.get(index, 0.0) + (1 + math.log(count)) * idf(term)
         top = sorted(weights.items(), key=lambda kv: -kv[1])[:_MAX_TERMS]
         indices = np.array([i for i, _ in top], dtype=np.uint32)
         values = np.array([v for _, v in top], dtype=np.float32)

@@ -32,6 +32,31 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
 
 
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d.,]*\d|\d", re.UNICODE)
+_CLAUSE = re.compile(r"(?<=[.!?:;\"“”])\s+|\n+")
+
+
+def names_and_content(text: str) -> tuple[list[str], list[str]]:
+    """Split a text's words into names (who, where: capitalised words not at the
+    start of a sentence, and numbers) and content words (what happened: the
+    lower-case words of three letters or more), both case-folded.
+
+    A capitalised word at the start of a sentence could be either and is left out.
+    """
+    names: list[str] = []
+    content: list[str] = []
+    for clause in _CLAUSE.split(text):
+        for position, token in enumerate(_TOKEN.findall(clause)):
+            if token[0].isdigit():
+                names.append(token)
+            elif token[0].isupper():
+                if position > 0:
+                    names.append(token.casefold())
+            elif len(token) >= 3:
+                content.append(token.casefold())
+    return names, content
+
+
 def shingles(text: str, size: int = 3) -> set[str]:
     """Word ``size``-grams of the normalised text (the whole text if shorter)."""
     tokens = words(text)

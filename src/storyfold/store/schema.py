@@ -7,11 +7,12 @@ Binary columns:
 - ``representations.signature``: MinHash values, ``num_perm`` little-endian u32.
 - ``representations.vectors``: sentence embeddings, float32 little-endian,
   row-major, ``len(sentences)`` rows of ``dim`` columns (``dim`` in ``meta``).
-- ``representations.vector`` and ``stories.centroid``: one float32 LE row.
-- ``representations.terms``: k LE u32 buckets then k LE float32 weights
-  (see ``storyfold.represent.terms``).
-- ``stories.terms``: the sum of the members' term weights, one dense float32
-  LE row of the term weigher's ``dim``.
+- ``representations.vector``, ``representations.lead``, ``stories.centroid``:
+  one float32 LE row of ``dim`` values.
+- ``representations.names`` / ``content`` / ``phrases``: sparse TF-IDF, k LE
+  u32 bucket indices then k LE float32 weights (``storyfold.represent.terms``).
+- ``stories.lead`` / ``names`` / ``content`` / ``phrases``: the sums of the
+  members' vectors, dense float32 LE rows (embedding ``dim`` or term ``dim``).
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ MIGRATIONS: tuple[str, ...] = (
         sentences TEXT NOT NULL,
         vectors BLOB NOT NULL,
         vector BLOB NOT NULL,
-        terms BLOB NOT NULL
+        lead BLOB NOT NULL,
+        names BLOB NOT NULL,
+        content BLOB NOT NULL,
+        phrases BLOB NOT NULL,
+        words INTEGER NOT NULL
     );
     CREATE TABLE lsh_bands (
         key TEXT NOT NULL,
@@ -53,7 +58,11 @@ MIGRATIONS: tuple[str, ...] = (
         id TEXT PRIMARY KEY,
         seq INTEGER NOT NULL,
         centroid BLOB NOT NULL,
-        terms BLOB NOT NULL,
+        lead BLOB NOT NULL,
+        names BLOB NOT NULL,
+        content BLOB NOT NULL,
+        phrases BLOB NOT NULL,
+        words INTEGER NOT NULL,
         size INTEGER NOT NULL,
         first_seen TEXT,
         last_seen TEXT,

@@ -39,15 +39,25 @@ class StoredLink:
 
 @dataclass(frozen=True, slots=True)
 class StoryState:
-    """What the story stage needs of a story: its centroid, size and dates."""
+    """What the story stage needs of a story: sums of its members' vectors
+    (the centroid is their mean embedding), its size, length and dates."""
 
     id: str
     seq: int
-    centroid: Vectors
-    terms: Vectors
     size: int
     first_seen: str | None
     last_seen: str | None
+    words: int
+    centroid: Vectors
+    lead: Vectors
+    names: Vectors
+    content: Vectors
+    phrases: Vectors
+
+
+_STATE_COLUMNS = (
+    "id, seq, size, first_seen, last_seen, words, centroid, lead, names, content, phrases"
+)
 
 
 class Store:
@@ -82,13 +92,16 @@ class Store:
             )
         for number in range(version, len(MIGRATIONS)):
             # One script, one transaction: a migration applies whole or not at all.
-            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+            version_set = f"PRAGMA user_version = {number + 1};"
+            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number]}\n{version_set}\nCOMMIT;"
             try:
                 db.executescript(script)
             except sqlite3.Error as exc:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
-                raise StoreError(f"could not migrate {target} to schema {number + 1}: {exc}") from exc
+                raise StoreError(
+                    f"could not migrate {target} to schema {number + 1}: {exc}"
+                ) from exc
         return cls(db, target)
 
     def close(self) -> None:
@@ -136,23 +149,35 @@ class Store:
             "INSERT INTO articles (id, origin, content_hash, title, dek, byline, published, url, "
             "source, lang, body, removed, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                article.id, article.origin, article.content_hash, article.title, article.dek,
-                article.byline, article.published, article.url, article.source, article.lang,
+                article.id,
+                article.origin,
+                article.content_hash,
+                article.title,
+                article.dek,
+                article.byline,
+                article.published,
+                article.url,
+                article.source,
+                article.lang,
                 article.body,
                 json.dumps([[s.text, s.reason] for s in article.removed], ensure_ascii=False),
                 json.dumps(dict(article.metadata), ensure_ascii=False),
             ),
         )
         self._db.execute(
-            "INSERT INTO representations (article, signature, sentences, vectors, vector, terms) "
-            "VALUES (?,?,?,?,?,?)",
+            "INSERT INTO representations (article, signature, sentences, vectors, vector, lead, "
+            "names, content, phrases, words) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 article.id,
                 signature_to_blob(rep.signature),
                 json.dumps(list(rep.sentences), ensure_ascii=False),
                 rep.sentence_vectors.astype("<f4").tobytes(),
                 rep.vector.astype("<f4").tobytes(),
-                terms_to_blob(rep.terms),
+                _f32(rep.lead),
+                terms_to_blob(rep.names),
+                terms_to_blob(rep.content),
+                terms_to_blob(rep.phrases),
+                rep.words,
             ),
         )
         self._db.executemany(
@@ -202,8 +227,8 @@ class Store:
 
     def representation(self, article_id: str) -> Representation | None:
         row = self._db.execute(
-            "SELECT signature, sentences, vectors, vector, terms FROM representations "
-            "WHERE article = ?",
+            "SELECT signature, sentences, vectors, vector, lead, names, content, phrases, words "
+            "FROM representations WHERE article = ?",
             (article_id,),
         ).fetchone()
         if row is None:
@@ -217,7 +242,11 @@ class Store:
             sentences=sents,
             sentence_vectors=rows.reshape(len(sents), len(vector)),
             vector=vector,
-            terms=terms_from_blob(row[4]),
+            lead=_vec(row[4]),
+            names=terms_from_blob(row[5]),
+            content=terms_from_blob(row[6]),
+            phrases=terms_from_blob(row[7]),
+            words=int(row[8]),
         )
 
     def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]:
@@ -239,9 +268,7 @@ class Store:
             return []
         scores = self._vectors @ vector
         order = np.argsort(-scores, kind="stable")[:k]
-        return [
-            (self._vector_ids[i], float(scores[i])) for i in order if scores[i] >= min_cosine
-        ]
+        return [(self._vector_ids[i], float(scores[i])) for i in order if scores[i] >= min_cosine]
 
     # --- copies --------------------------------------------------------------
     def set_copy(self, link: CopyLink) -> None:
@@ -305,26 +332,36 @@ class Store:
         """Every story's state, cached on this store until a rollback."""
         if self._stories is None:
             self._stories = {}
-            for sid, seq, blob, terms, size, first, last in self._db.execute(
-                "SELECT id, seq, centroid, terms, size, first_seen, last_seen FROM stories "
-                "ORDER BY seq"
-            ):
+            for row in self._db.execute(f"SELECT {_STATE_COLUMNS} FROM stories ORDER BY seq"):
+                sid, seq, size, first, last, words = row[:6]
                 self._stories[str(sid)] = StoryState(
-                    str(sid), int(seq), np.frombuffer(blob, dtype="<f4").astype(np.float32),
-                    np.frombuffer(terms, dtype="<f4").astype(np.float32), int(size), first, last,
+                    str(sid),
+                    int(seq),
+                    int(size),
+                    first,
+                    last,
+                    int(words),
+                    *(_vec(blob) for blob in row[6:]),
                 )
         return self._stories
 
     def put_story_state(self, state: StoryState) -> None:
+        columns = _STATE_COLUMNS.split(", ")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
         self._db.execute(
-            "INSERT INTO stories (id, seq, centroid, terms, size, first_seen, last_seen) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET centroid = excluded.centroid, "
-            "terms = excluded.terms, size = excluded.size, first_seen = excluded.first_seen, "
-            "last_seen = excluded.last_seen",
+            f"INSERT INTO stories ({_STATE_COLUMNS}) VALUES ({','.join('?' * len(columns))}) "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}",
             (
-                state.id, state.seq, state.centroid.astype("<f4").tobytes(),
-                state.terms.astype("<f4").tobytes(), state.size, state.first_seen,
+                state.id,
+                state.seq,
+                state.size,
+                state.first_seen,
                 state.last_seen,
+                state.words,
+                *(
+                    _f32(v)
+                    for v in (state.centroid, state.lead, state.names, state.content, state.phrases)
+                ),
             ),
         )
         self.story_states()[state.id] = state
@@ -377,19 +414,46 @@ def digest_from_json(data: dict[str, object]) -> Digest:
 
 
 def _article(row: tuple[object, ...]) -> Article:
-    (seq, aid, origin, chash, title, dek, byline, published, url, source, lang, body,
-     removed, metadata) = row
+    (
+        seq,
+        aid,
+        origin,
+        chash,
+        title,
+        dek,
+        byline,
+        published,
+        url,
+        source,
+        lang,
+        body,
+        removed,
+        metadata,
+    ) = row
     return Article(
         id=str(aid),
         origin=str(origin),
         body=str(body),
         content_hash=str(chash),
-        title=_opt(title), dek=_opt(dek), byline=_opt(byline), published=_opt(published),
-        url=_opt(url), source=_opt(source), lang=_opt(lang),
+        title=_opt(title),
+        dek=_opt(dek),
+        byline=_opt(byline),
+        published=_opt(published),
+        url=_opt(url),
+        source=_opt(source),
+        lang=_opt(lang),
         removed=tuple(RemovedSpan(t, r) for t, r in json.loads(str(removed))),
         metadata=tuple(sorted(json.loads(str(metadata)).items())),
         seen=int(seq),  # type: ignore[call-overload]
     )
+
+
+def _f32(vector: Vectors) -> bytes:
+    return vector.astype("<f4").tobytes()
+
+
+def _vec(blob: bytes) -> Vectors:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)
 
 
 def _opt(value: object) -> str | None:
