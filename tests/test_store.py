@@ -21,14 +21,11 @@ texts = st.text(min_size=1, max_size=400)
 
 def _rep(article_id: str, sentences: int, dim: int = 8) -> Representation:
     rng = np.random.default_rng(sentences)
-    rows = rng.standard_normal((sentences, dim)).astype(np.float32)
     return Representation(
         article=article_id,
         signature=rng.integers(0, 2**32, 16, dtype=np.uint32),
         sentences=tuple(f"s{i}" for i in range(sentences)),
-        sentence_vectors=rows,
-        vector=rows.mean(axis=0) if sentences else np.zeros(dim, np.float32),
-        lead=rows[:1].mean(axis=0) if sentences else np.zeros(dim, np.float32),
+        lead=rng.standard_normal(dim).astype(np.float32),
         names=(np.array([3, 1], np.uint32), np.array([0.8, 0.6], np.float32)),
         content=(np.array([7], np.uint32), np.array([1.0], np.float32)),
         phrases=(np.array([], np.uint32), np.array([], np.float32)),
@@ -90,12 +87,18 @@ def test_representation_round_trip(tmp_path: Path) -> None:
     back = Store.open(tmp_path / "s.db").representation("a")
     assert back is not None
     assert back.sentences == rep.sentences
-    assert np.array_equal(back.sentence_vectors, rep.sentence_vectors)
     assert np.array_equal(back.signature, rep.signature)
     for name in ("names", "content", "phrases"):
         for got, want in zip(getattr(back, name), getattr(rep, name), strict=True):
             assert np.array_equal(got, want)
     assert np.array_equal(back.lead, rep.lead) and back.words == rep.words
+    store = Store.open(tmp_path / "s.db")
+    assert store.sentence_vectors("a") is None  # made only when a copy check needs them
+    rows = np.arange(40, dtype=np.float32).reshape(5, 8)
+    with store.transaction():
+        store.put_sentence_vectors("a", rows)
+    stored = store.sentence_vectors("a")
+    assert stored is not None and np.array_equal(stored, rows)
 
 
 def test_rollback_leaves_nothing(tmp_path: Path) -> None:

@@ -77,9 +77,9 @@ class Engine:
             num_perm=s.num_perm,
             seed=s.minhash_seed,
         )
-        self.copy_finder = copy_finder or LayeredCopyFinder(s)
-        self.assigner = assigner or CentroidAssigner(s)
-        self.digester = digester or CentralSentences(s.summary_sentences)
+        self.copy_finder = copy_finder or LayeredCopyFinder(s, self.representer.embed_sentences)
+        self.assigner = assigner or CentroidAssigner(s, self.representer.terms.dim)
+        self.digester = digester or CentralSentences(self.representer.terms, s.summary_sentences)
         self.language = LanguageDetector()
         self._check_embedder()
 

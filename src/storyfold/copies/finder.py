@@ -3,20 +3,40 @@ confirmed by sentence alignment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from storyfold.config import Settings
 from storyfold.copies.align import aligned_sentences
 from storyfold.copies.base import CopyIndex
 from storyfold.records import Article, CopyKind, CopyLink
-from storyfold.represent.base import Representation
+from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import band_keys, estimated_jaccard
 
 
 class LayeredCopyFinder:
-    """Finds exact, near, rewritten and translated copies, cheapest test first."""
+    """Finds exact, near, rewritten and translated copies, cheapest test first.
 
-    def __init__(self, settings: Settings, candidates: int = 10) -> None:
+    ``embed`` gives a representation's sentence embeddings; it is called only
+    for candidate pairs, and its result is kept in the index.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        embed: Callable[[Representation], Vectors],
+        candidates: int = 10,
+    ) -> None:
         self.settings = settings
+        self.embed = embed
         self.candidates = candidates
+
+    def _sentence_vectors(self, rep: Representation, index: CopyIndex, stored: bool) -> Vectors:
+        cached = index.sentence_vectors(rep.article) if stored else None
+        if cached is None:
+            cached = self.embed(rep)
+            if stored:
+                index.put_sentence_vectors(rep.article, cached)
+        return cached
 
     def band_keys(self, rep: Representation) -> list[str]:
         return band_keys(rep.signature, self.settings.lsh_bands)
@@ -38,15 +58,17 @@ class LayeredCopyFinder:
         if best is not None:
             return CopyLink(article.id, best[1], "near", best[0], (("jaccard", best[0]),))
 
-        for other, cosine in index.nearest(rep.vector, self.candidates, s.rewrite_candidate_cosine):
+        own: Vectors | None = None
+        for other, cosine in index.nearest(rep.lead, self.candidates, s.rewrite_candidate_cosine):
             other_rep = index.representation(other)
             if other == article.id or other_rep is None:
                 continue
-            shorter, longer = sorted((rep, other_rep), key=lambda r: len(r.sentences))
-            aligned = aligned_sentences(
-                shorter.sentence_vectors, longer.sentence_vectors, s.sentence_match_cosine
-            )
-            share = aligned / max(1, len(shorter.sentences))
+            if own is None:
+                own = self._sentence_vectors(rep, index, stored=False)
+            theirs = self._sentence_vectors(other_rep, index, stored=True)
+            shorter, longer = sorted((own, theirs), key=len)
+            aligned = aligned_sentences(shorter, longer, s.sentence_match_cosine)
+            share = aligned / max(1, len(shorter))
             if aligned >= s.min_aligned and share >= s.aligned_share:
                 other_article = index.article(other)
                 kind: CopyKind = (

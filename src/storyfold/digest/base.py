@@ -14,7 +14,7 @@ class Digester(Protocol):
 
     def digest(
         self, story: str, members: Sequence[tuple[Article, Representation, str | None]]
-    ) -> Digest: ...
-
-    """``members`` holds each article, its representation and the id of the
-    article it is a copy of (None for originals)."""
+    ) -> Digest:
+        """``members`` holds each article, its representation and the id of the
+        article it is a copy of (None for originals)."""
+        ...

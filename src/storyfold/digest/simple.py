@@ -1,4 +1,9 @@
-"""Digest v0: a title, the sources, and a few central, non-redundant sentences."""
+"""Digest v0: a title, the sources, and a few central, non-redundant sentences.
+
+Sentences are compared by TF-IDF vectors of their names and content words
+(cheap, no model call); a story's centre is the sum of its original articles'
+vectors.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,20 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from storyfold.records import Article, Digest, SummarySentence
-from storyfold.represent.base import Representation, normalised_mean
+from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.terms import TermWeigher
+from storyfold.represent.text import names_and_content
 
-# A summary sentence is cited by every article holding a sentence at least this
-# close to it: equal sentences, light edits and (for multilingual embeddings)
-# translations.
-_CITE_COSINE = 0.85
-# Sentences more similar than this to one already chosen say the same thing again.
-_REDUNDANT_COSINE = 0.75
+# A sentence is cited by every article holding a sentence at least this close to
+# it (the same sentence, or a light edit of it), and by that article's copies.
+_CITE_COSINE = 0.6
+# Sentences closer than this to one already chosen say the same thing again.
+_REDUNDANT_COSINE = 0.4
 _MIN_WORDS, _MAX_WORDS = 8, 60
+# A slight lead bias: news puts what happened first.
+_POSITION_PENALTY = 0.01
+
+Member = tuple[Article, Representation, str | None]
 
 
 def source_of(article: Article) -> str | None:
@@ -32,31 +42,35 @@ def source_of(article: Article) -> str | None:
 class CentralSentences:
     """Picks the sentences closest to the story's centre, skipping repeats."""
 
-    def __init__(self, sentences: int = 3) -> None:
+    def __init__(self, terms: TermWeigher, sentences: int = 3) -> None:
+        self.terms = terms
         self.sentences = sentences
 
-    def digest(
-        self, story: str, members: Sequence[tuple[Article, Representation, str | None]]
-    ) -> Digest:
+    def _vector(self, text: str) -> Vectors:
+        names, content = names_and_content(text)
+        return self.terms.dense(self.terms.weigh(names + content))
+
+    def digest(self, story: str, members: Sequence[Member]) -> Digest:
         originals = [(a, r) for a, r, copy_of in members if copy_of is None] or [
             (a, r) for a, r, _ in members
         ]
-        dim = members[0][1].vector.shape[0]
-        centre = normalised_mean(np.vstack([r.vector for _, r in originals]), dim)
-        title = _title(originals, centre)
-        sources = _sources([a for a, _, _ in members])
+        vectors = {a.id: [self._vector(s) for s in r.sentences] for a, r, _ in members}
+        centre = np.zeros(self.terms.dim, dtype=np.float32)
+        for article, _ in originals:
+            for row in vectors[article.id]:
+                centre += row
+        centre /= max(float(np.linalg.norm(centre)), 1e-9)
 
-        candidates: list[tuple[float, int, int, str, np.ndarray]] = []
-        for index, (_, rep) in enumerate(originals):
-            for position, (text, vector) in enumerate(
-                zip(rep.sentences, rep.sentence_vectors, strict=True)
+        candidates: list[tuple[float, int, int, str, Vectors]] = []
+        for index, (article, rep) in enumerate(originals):
+            for position, (text, row) in enumerate(
+                zip(rep.sentences, vectors[article.id], strict=True)
             ):
                 if _MIN_WORDS <= len(text.split()) <= _MAX_WORDS:
-                    # A slight lead bias: news puts what happened first.
-                    score = float(vector @ centre) - 0.01 * min(position, 10)
-                    candidates.append((score, index, position, text, vector))
+                    score = float(row @ centre) - _POSITION_PENALTY * min(position, 10)
+                    candidates.append((score, index, position, text, row))
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-        chosen: list[tuple[float, int, int, str, np.ndarray]] = []
+        chosen: list[tuple[float, int, int, str, Vectors]] = []
         for candidate in candidates:
             if len(chosen) == self.sentences:
                 break
@@ -64,18 +78,23 @@ class CentralSentences:
                 chosen.append(candidate)
         chosen.sort(key=lambda c: (c[1], c[2]))
         summary = tuple(
-            SummarySentence(text, _citing(vector, members)) for _, _, _, text, vector in chosen
+            SummarySentence(text, _citing(row, members, vectors)) for _, _, _, text, row in chosen
         )
-        return Digest(story=story, title=title, sources=sources, summary=summary)
+        return Digest(
+            story=story,
+            title=_title(originals),
+            sources=_sources([a for a, _, _ in members]),
+            summary=summary,
+        )
 
 
-def _title(originals: list[tuple[Article, Representation]], centre: np.ndarray) -> str:
-    titled = [(float(r.vector @ centre), a.seen, a.title) for a, r in originals if a.title]
+def _title(originals: list[tuple[Article, Representation]]) -> str:
+    lead = np.sum([r.lead for _, r in originals], axis=0)
+    titled = [(float(r.lead @ lead), -a.seen, a.title) for a, r in originals if a.title]
     if titled:
-        return max(titled, key=lambda t: (t[0], -t[1]))[2] or ""
+        return max(titled)[2] or ""
     first = min(originals, key=lambda pair: pair[0].seen)[1]
-    lead = first.sentences[0] if first.sentences else ""
-    words = lead.split()
+    words = (first.sentences[0] if first.sentences else "").split()
     return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
 
 
@@ -89,13 +108,12 @@ def _sources(articles: list[Article]) -> tuple[str, ...]:
 
 
 def _citing(
-    vector: np.ndarray, members: Sequence[tuple[Article, Representation, str | None]]
+    row: Vectors, members: Sequence[Member], vectors: dict[str, list[Vectors]]
 ) -> tuple[str, ...]:
-    cited = []
-    for article, rep, _ in members:
-        if (
-            len(rep.sentence_vectors)
-            and float(np.max(rep.sentence_vectors @ vector)) >= _CITE_COSINE
-        ):
-            cited.append(article.id)
-    return tuple(cited)
+    cited = {
+        article.id
+        for article, _, _ in members
+        if any(float(other @ row) >= _CITE_COSINE for other in vectors[article.id])
+    }
+    cited |= {article.id for article, _, copy_of in members if copy_of in cited}
+    return tuple(article.id for article, _, _ in members if article.id in cited)

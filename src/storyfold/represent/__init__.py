@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from storyfold.records import Article
-from storyfold.represent.base import Embedder, Representation, normalised_mean
+from storyfold.represent.base import Embedder, Representation, Vectors
 from storyfold.represent.minhash import signatures
 from storyfold.represent.terms import TermWeigher
 from storyfold.represent.text import names_and_content, sentences, shingles
@@ -25,7 +23,7 @@ class Representer:
         shingle_size: int = 3,
         num_perm: int = 128,
         seed: int = 1,
-        max_sentences: int = 200,
+        max_sentences: int = 40,
         terms: TermWeigher | None = None,
     ) -> None:
         self.embedder = embedder
@@ -40,17 +38,12 @@ class Representer:
             [shingles(a.body, self.shingle_size) for a in articles], self.num_perm, self.seed
         )
         split = [tuple(sentences(a.body)[: self.max_sentences]) for a in articles]
-        # One call embeds every title and sentence of the batch.
-        texts = [t for a, group in zip(articles, split, strict=True) for t in _titled(a, group)]
-        vectors = self.embedder.encode(texts)
-        dim = self.embedder.dim
+        # One model call for the batch, one text per article: the lead.
+        leads = self.embedder.encode(
+            [" ".join(_lead(a, group)) for a, group in zip(articles, split, strict=True)]
+        )
         out: list[Representation] = []
-        start = 0
-        for article, sig, group in zip(articles, sigs, split, strict=True):
-            titled = 1 if article.title else 0
-            rows = vectors[start : start + titled + len(group)]
-            start += titled + len(group)
-            body_rows = np.ascontiguousarray(rows[titled:], dtype=np.float32)
+        for article, sig, group, lead in zip(articles, sigs, split, leads, strict=True):
             names, content = names_and_content(
                 "\n".join(p for p in (article.title, article.body) if p)
             )
@@ -59,9 +52,7 @@ class Representer:
                     article=article.id,
                     signature=sig,
                     sentences=group,
-                    sentence_vectors=body_rows,
-                    vector=normalised_mean(body_rows, dim),
-                    lead=normalised_mean(rows[: titled + _LEAD_SENTENCES], dim),
+                    lead=lead,
                     names=self.terms.weigh(names),
                     content=self.terms.weigh(content),
                     phrases=self.terms.weigh_phrases(content),
@@ -70,10 +61,15 @@ class Representer:
             )
         return out
 
+    def embed_sentences(self, rep: Representation) -> Vectors:
+        """The embeddings of the representation's sentences, one row each."""
+        return self.embedder.encode(list(rep.sentences))
 
-# The lead: a news article tells what happened in its first sentences.
+
+# The lead: a news article tells what happened in its title and first sentences.
 _LEAD_SENTENCES = 3
 
 
-def _titled(article: Article, group: tuple[str, ...]) -> list[str]:
-    return [article.title, *group] if article.title else list(group)
+def _lead(article: Article, group: tuple[str, ...]) -> list[str]:
+    head = list(group[:_LEAD_SENTENCES])
+    return [article.title, *head] if article.title else head or [article.body[:500]]

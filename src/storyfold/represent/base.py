@@ -29,19 +29,19 @@ class Representation:
     """One article's comparable forms.
 
     ``signature`` is the MinHash of the body's word shingles; ``sentences`` the
-    body split into sentences and ``sentence_vectors`` their embeddings (one row
-    each); ``vector`` the normalised mean of those rows, the document embedding;
-    ``lead`` the normalised mean of the title's and the first three sentences'
-    embeddings (what happened, as the lead tells it).  ``names``, ``content``
+    body's first sentences (those copy alignment and the digest look at);
+    ``lead`` the embedding of the title and the first three sentences, read
+    as one text: what happened, as the lead tells it.  ``names``, ``content``
     and ``phrases`` are sparse TF-IDF vectors of the names (who, where), the
     content words (what) and the content word pairs; ``words`` the body's length.
+
+    Sentence embeddings are not part of it: they cost a model call per sentence
+    and are only needed to confirm a copy, so they are made on demand.
     """
 
     article: str
     signature: Signature
     sentences: tuple[str, ...]
-    sentence_vectors: Vectors
-    vector: Vectors
     lead: Vectors
     names: Sparse
     content: Sparse

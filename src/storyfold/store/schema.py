@@ -6,9 +6,9 @@ migration that has shipped: append a new one.
 Binary columns:
 - ``representations.signature``: MinHash values, ``num_perm`` little-endian u32.
 - ``representations.vectors``: sentence embeddings, float32 little-endian,
-  row-major, ``len(sentences)`` rows of ``dim`` columns (``dim`` in ``meta``).
-- ``representations.vector``, ``representations.lead``, ``stories.centroid``:
-  one float32 LE row of ``dim`` values.
+  row-major, ``len(sentences)`` rows of ``dim`` columns; NULL until a copy
+  check first needs them.
+- ``representations.lead``: one float32 LE row of the embedder's ``dim``.
 - ``representations.names`` / ``content`` / ``phrases``: sparse TF-IDF, k LE
   u32 bucket indices then k LE float32 weights (``storyfold.represent.terms``).
 - ``stories.lead`` / ``names`` / ``content`` / ``phrases``: the sums of the
@@ -40,8 +40,7 @@ MIGRATIONS: tuple[str, ...] = (
         article TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
         signature BLOB NOT NULL,
         sentences TEXT NOT NULL,
-        vectors BLOB NOT NULL,
-        vector BLOB NOT NULL,
+        vectors BLOB,
         lead BLOB NOT NULL,
         names BLOB NOT NULL,
         content BLOB NOT NULL,
@@ -57,7 +56,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE stories (
         id TEXT PRIMARY KEY,
         seq INTEGER NOT NULL,
-        centroid BLOB NOT NULL,
         lead BLOB NOT NULL,
         names BLOB NOT NULL,
         content BLOB NOT NULL,

@@ -39,8 +39,8 @@ class StoredLink:
 
 @dataclass(frozen=True, slots=True)
 class StoryState:
-    """What the story stage needs of a story: sums of its members' vectors
-    (the centroid is their mean embedding), its size, length and dates."""
+    """What the story stage needs of a story: the sums of its members' vectors,
+    its size, total length in words and dates."""
 
     id: str
     seq: int
@@ -48,16 +48,13 @@ class StoryState:
     first_seen: str | None
     last_seen: str | None
     words: int
-    centroid: Vectors
     lead: Vectors
     names: Vectors
     content: Vectors
     phrases: Vectors
 
 
-_STATE_COLUMNS = (
-    "id, seq, size, first_seen, last_seen, words, centroid, lead, names, content, phrases"
-)
+_STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
 
 
 class Store:
@@ -165,14 +162,12 @@ class Store:
             ),
         )
         self._db.execute(
-            "INSERT INTO representations (article, signature, sentences, vectors, vector, lead, "
-            "names, content, phrases, words) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO representations (article, signature, sentences, lead, names, content, "
+            "phrases, words) VALUES (?,?,?,?,?,?,?,?)",
             (
                 article.id,
                 signature_to_blob(rep.signature),
                 json.dumps(list(rep.sentences), ensure_ascii=False),
-                rep.sentence_vectors.astype("<f4").tobytes(),
-                rep.vector.astype("<f4").tobytes(),
                 _f32(rep.lead),
                 terms_to_blob(rep.names),
                 terms_to_blob(rep.content),
@@ -186,7 +181,7 @@ class Store:
         )
         if self._vectors is not None and self._vector_ids is not None:
             self._vector_ids.append(article.id)
-            self._vectors = np.vstack([self._vectors, rep.vector[None, :]])
+            self._vectors = np.vstack([self._vectors, rep.lead[None, :]])
         return int(cursor.lastrowid or 0)
 
     def article(self, article_id: str) -> Article | None:
@@ -227,34 +222,45 @@ class Store:
 
     def representation(self, article_id: str) -> Representation | None:
         row = self._db.execute(
-            "SELECT signature, sentences, vectors, vector, lead, names, content, phrases, words "
+            "SELECT signature, sentences, lead, names, content, phrases, words "
             "FROM representations WHERE article = ?",
             (article_id,),
         ).fetchone()
         if row is None:
             return None
-        vector = np.frombuffer(row[3], dtype="<f4").astype(np.float32)
-        sents = tuple(json.loads(row[1]))
-        rows = np.frombuffer(row[2], dtype="<f4").astype(np.float32)
         return Representation(
             article=article_id,
             signature=signature_from_blob(row[0]),
-            sentences=sents,
-            sentence_vectors=rows.reshape(len(sents), len(vector)),
-            vector=vector,
-            lead=_vec(row[4]),
-            names=terms_from_blob(row[5]),
-            content=terms_from_blob(row[6]),
-            phrases=terms_from_blob(row[7]),
-            words=int(row[8]),
+            sentences=tuple(json.loads(row[1])),
+            lead=_vec(row[2]),
+            names=terms_from_blob(row[3]),
+            content=terms_from_blob(row[4]),
+            phrases=terms_from_blob(row[5]),
+            words=int(row[6]),
+        )
+
+    def sentence_vectors(self, article_id: str) -> Vectors | None:
+        """The article's sentence embeddings, if a copy check has made them."""
+        row = self._db.execute(
+            "SELECT vectors, sentences FROM representations WHERE article = ?", (article_id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        count = len(json.loads(row[1]))
+        rows = _vec(row[0])
+        return rows.reshape(count, len(rows) // count) if count else rows.reshape(0, 0)
+
+    def put_sentence_vectors(self, article_id: str, vectors: Vectors) -> None:
+        self._db.execute(
+            "UPDATE representations SET vectors = ? WHERE article = ?", (_f32(vectors), article_id)
         )
 
     def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]:
-        """The ``k`` stored articles whose document vectors are closest to ``vector``."""
+        """The ``k`` stored articles whose lead embeddings are closest to ``vector``."""
         if self._vectors is None or self._vector_ids is None:
             ids, rows = [], []
             for article_id, blob in self._db.execute(
-                "SELECT r.article, r.vector FROM representations r "
+                "SELECT r.article, r.lead FROM representations r "
                 "JOIN articles a ON a.id = r.article ORDER BY a.seq"
             ):
                 ids.append(str(article_id))
@@ -358,10 +364,7 @@ class Store:
                 state.first_seen,
                 state.last_seen,
                 state.words,
-                *(
-                    _f32(v)
-                    for v in (state.centroid, state.lead, state.names, state.content, state.phrases)
-                ),
+                *(_f32(v) for v in (state.lead, state.names, state.content, state.phrases)),
             ),
         )
         self.story_states()[state.id] = state

@@ -102,21 +102,25 @@ class CentroidAssigner:
             if gap is not None and gap > self.settings.story_window_days:
                 continue
             score, values = self.score(rep, state)
-            if self.blocked(rep, state, values[1]):
-                continue
-            if best is None or score > best[0]:
+            blocked = self.blocked(rep, state, values[1])
+            # A blocked story still scores below any open one: the parts say why.
+            rank = score if not blocked else min(score, self.settings.story_threshold) - 1e6
+            if best is None or rank > best[0]:
                 parts = tuple((n, round(v, 4)) for n, v in zip(FEATURES, values, strict=True))
+                parts += (("score", round(score, 4)),)
                 if gap is not None:
                     parts += (("gap_days", float(gap)),)
-                best = (score, state.id, parts)
+                if blocked:
+                    parts += (("long_report_rule", 1.0),)
+                best = (rank, state.id, parts)
         if best is not None and best[0] >= self.settings.story_threshold:
             return Assignment(article.id, best[1], round(best[0], 4), False, best[2])
         return Assignment(
             article.id,
             f"s{stable_id(article.id)[:12]}",
-            round(best[0], 4) if best else 0.0,
+            0.0,
             True,
-            best[2] if best else (),
+            best[2] if best else (),  # the closest story's parts: why it was not joined
         )
 
     def learn_one(
@@ -132,7 +136,6 @@ class CentroidAssigner:
                 day,
                 day,
                 rep.words,
-                rep.vector.copy(),
                 rep.lead.copy(),
                 names,
                 content,
@@ -147,7 +150,6 @@ class CentroidAssigner:
             min(known) if known else None,
             max(known) if known else None,
             state.words + rep.words,
-            ((state.centroid * state.size + rep.vector) / size).astype(np.float32),
             state.lead + rep.lead,
             state.names + names,
             state.content + content,

@@ -1,0 +1,94 @@
+"""Copy detection on wmt21-dev (families of an article and its translations)
+and on ECB+ dev hard negatives (independent reports of one event), with the
+shipped defaults.
+
+    .venv/bin/python bench/eval_copies.py [--langs en] [--limit N] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from collections import Counter
+
+from common import DATA, ari, pairwise, read_jsonl, write_section
+from storyfold import Engine
+from storyfold.records import RawArticle
+
+
+def families(engine: Engine, ids: list[str]) -> list[str]:
+    """Each article's copy family: the original it (transitively) points to."""
+    out = []
+    for article_id in ids:
+        root = article_id
+        while (link := engine.store.copy_link(root)) is not None:
+            root = link.original
+        out.append(root)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--langs", default="en", help="comma-separated, or 'all'")
+    parser.add_argument("--limit", type=int, default=0, help="first N families only")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    rows = list(read_jsonl(DATA / "copies" / "wmt21-dev.jsonl"))
+    if args.langs != "all":
+        wanted = set(args.langs.split(","))
+        rows = [r for r in rows if r["lang"] in wanted]
+    if args.limit:
+        keep = list(dict.fromkeys(str(r["family"]) for r in rows))[: args.limit]
+        rows = [r for r in rows if r["family"] in set(keep)]
+    engine = Engine.open(":memory:")
+    raws = [
+        RawArticle(id=str(r["id"]), origin="wmt21", text=str(r["text"]), lang=str(r["lang"]))
+        for r in rows
+    ]
+    t0 = time.perf_counter()
+    engine.ingest(raws)
+    seconds = time.perf_counter() - t0
+    ids = [str(r["id"]) for r in rows]
+    gold = [str(r["family"]) for r in rows]
+    pred = families(engine, ids)
+    p, r, f = pairwise(gold, pred)
+    kinds = Counter(link.kind for i in ids if (link := engine.store.copy_link(i)) is not None)
+
+    ecb = list(read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl"))
+    negatives = Engine.open(":memory:")
+    negatives.ingest(RawArticle(id=str(x["id"]), origin="ecb", text=str(x["text"])) for x in ecb)
+    ecb_pred = dict(
+        zip(
+            [str(x["id"]) for x in ecb],
+            families(negatives, [str(x["id"]) for x in ecb]),
+            strict=True,
+        )
+    )
+    same_story = [
+        (a, b)
+        for a, b in itertools.combinations(ecb, 2)
+        if a["story"] == b["story"] and a["text"] != b["text"]
+    ]
+    false_copies = sum(ecb_pred[str(a["id"])] == ecb_pred[str(b["id"])] for a, b in same_story)
+    report = "\n".join(
+        [
+            f"## Copies: wmt21-dev, languages {args.langs}"
+            + (f", first {args.limit} families" if args.limit else ""),
+            "",
+            "| texts | families | pairwise P | pairwise R | pairwise F1 | ARI | s | links by kind |",
+            "|---|---|---|---|---|---|---|---|",
+            f"| {len(rows)} | {len(set(gold))} | {p:.3f} | {r:.3f} | {f:.3f} | **{ari(gold, pred):.3f}** "
+            f"| {seconds:.0f} | {dict(kinds)} |",
+            "",
+            f"Hard negatives: {false_copies} of {len(same_story)} pairs of different articles of the "
+            f"same ECB+ dev story put in one copy family ({100 * false_copies / max(1, len(same_story)):.2f}%).",
+        ]
+    )
+    print(report)
+    if args.write:
+        write_section(f"copies-{args.langs}", report)
+
+
+if __name__ == "__main__":
+    main()
