@@ -22,7 +22,6 @@ import random
 from dataclasses import replace
 
 import numpy as np
-from common import DATA, SEEDS, bcubed, mean_std, read_jsonl, write_section
 from scipy.optimize import minimize
 
 from storyfold.clean.text import RuleTextCleaner
@@ -32,6 +31,8 @@ from storyfold.represent import Representation, Representer
 from storyfold.represent.embedders import UseEmbedder
 from storyfold.represent.text import content_hash
 from storyfold.stories.online import CentroidAssigner, features
+
+from common import DATA, SEEDS, bcubed, mean_std, read_jsonl, write_section
 
 
 def stream(assigner: CentroidAssigner, items: list[tuple[Article, Representation]]) -> list[str]:

@@ -12,9 +12,10 @@ import itertools
 import time
 from collections import Counter
 
-from common import DATA, ari, pairwise, read_jsonl, write_section
 from storyfold import Engine
 from storyfold.records import RawArticle
+
+from common import DATA, ari, pairwise, read_jsonl, write_section
 
 
 def families(engine: Engine, ids: list[str]) -> list[str]:
