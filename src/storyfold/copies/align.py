@@ -22,10 +22,10 @@ def aligned_sentences(a: Vectors, b: Vectors, min_cosine: float) -> int:
     sims = a @ b.T
     best = np.argmax(sims, axis=1)
     matched = [int(best[i]) for i in range(len(a)) if sims[i, best[i]] >= min_cosine]
-    return _longest_increasing(matched)
+    return longest_increasing(matched)
 
 
-def _longest_increasing(values: list[int]) -> int:
+def longest_increasing(values: list[int]) -> int:
     tails: list[int] = []
     for value in values:
         at = bisect.bisect_left(tails, value)
