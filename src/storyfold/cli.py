@@ -168,5 +168,69 @@ def export(
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+eval_app = typer.Typer(help="Score storyfold on labelled JSON Lines.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+def _eval(path: Path, what: str, embedder: str) -> None:
+    from storyfold.evaluate import evaluate
+
+    with _errors():
+        if not path.is_file():
+            raise StoryfoldError(f"no such file: {path}")
+        with Progress(
+            SpinnerColumn(),
+            TextColumn(f"scoring {what}"),
+            TextColumn("{task.completed} articles"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("eval", total=None)
+            scores = evaluate(
+                path,
+                what,
+                replace(Settings(), embedder=embedder),
+                progress=lambda n: bar.advance(task, n),
+            )
+        table = Table("measure", "value", box=None, pad_edge=False)
+        for name, value in scores.as_dict().items():
+            table.add_row(name, str(value))
+        out.print(table)
+
+
+@eval_app.command("stories")
+def eval_stories(
+    path: Annotated[Path, typer.Argument(help="JSONL with id, text and a gold 'story'.")],
+    embedder: Annotated[str, typer.Option(help="'use' or 'hashing'.")] = "use",
+) -> None:
+    """B-cubed, pairwise and ARI scores of story clustering on a labelled file."""
+    _eval(path, "stories", embedder)
+
+
+@eval_app.command("copies")
+def eval_copies(
+    path: Annotated[Path, typer.Argument(help="JSONL with id, text and a gold 'family'.")],
+    embedder: Annotated[str, typer.Option(help="'use' or 'hashing'.")] = "use",
+) -> None:
+    """Pairwise and ARI scores of copy families on a labelled file."""
+    _eval(path, "copies", embedder)
+
+
+@app.command()
+def copies(db: DbOption = DEFAULT_DB) -> None:
+    """List copy families: each original with its copies, kind and evidence."""
+    with _errors():
+        store = _store(db)
+        for original in store.originals_with_copies():
+            out.print(original, highlight=False)
+            for copy in store.copies_of(original):
+                link = store.copy_link(copy)
+                assert link is not None
+                evidence = ", ".join(f"{k} {v:g}" for k, v in link.evidence.items())
+                out.print(f"  {link.kind:<11} {copy}  ({evidence})", highlight=False, markup=False)
+
+
 def main() -> None:
     app()

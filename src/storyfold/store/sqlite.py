@@ -306,6 +306,14 @@ class Store:
         )
         return [str(r[0]) for r in rows]
 
+    def originals_with_copies(self) -> list[str]:
+        """Articles that have copies, in arrival order."""
+        rows = self._db.execute(
+            "SELECT DISTINCT o.id, o.seq FROM articles o JOIN articles c ON c.copy_of = o.id "
+            "ORDER BY o.seq"
+        )
+        return [str(r[0]) for r in rows]
+
     def seq(self, article_id: str) -> int:
         row = self._db.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()
         return 0 if row is None else int(row[0])
