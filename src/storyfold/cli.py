@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -46,6 +46,24 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """A progress line on standard error (on a terminal only): yields the
+    callback that advances it by a number of articles."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed} articles"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda n: bar.advance(task, n)
+
+
 def _store(db: Path) -> Store:
     if not db.exists():
         raise StoryfoldError(f"no store at {db}; create one with `storyfold ingest --db {db} ...`")
@@ -73,18 +91,8 @@ def ingest(
         Settings(), embedder=embedder, max_input_bytes=max_bytes, batch_size=batch_size
     )
     with _errors(), Engine.open(db, settings=settings) as engine:
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("folding"),
-            BarColumn(),
-            TextColumn("{task.completed} articles"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("ingest", total=None)
-            report = engine.ingest_paths(inputs, progress=lambda n: bar.advance(task, n))
+        with _progress("folding") as advance:
+            report = engine.ingest_paths(inputs, progress=advance)
         for notice in report.notices:
             err.print(f"note: {notice}", highlight=False, markup=False)
         for skipped in report.skipped:
@@ -178,22 +186,8 @@ def _eval(path: Path, what: str, embedder: str) -> None:
     with _errors():
         if not path.is_file():
             raise StoryfoldError(f"no such file: {path}")
-        with Progress(
-            SpinnerColumn(),
-            TextColumn(f"scoring {what}"),
-            TextColumn("{task.completed} articles"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("eval", total=None)
-            scores = evaluate(
-                path,
-                what,
-                replace(Settings(), embedder=embedder),
-                progress=lambda n: bar.advance(task, n),
-            )
+        with _progress(f"scoring {what}") as advance:
+            scores = evaluate(path, what, replace(Settings(), embedder=embedder), advance)
         table = Table("measure", "value", box=None, pad_edge=False)
         for name, value in scores.as_dict().items():
             table.add_row(name, str(value))

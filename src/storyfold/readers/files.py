@@ -72,6 +72,25 @@ def _text(
     return text, notice
 
 
+def _read_one(path: Path, max_bytes: int, html: bool) -> Iterator[ReadItem]:
+    """One file, one article: its text or page, or why it cannot be read."""
+    data = _load(path, max_bytes)
+    if isinstance(data, Skipped):
+        yield data
+        return
+    decoded = _text(path, data, declared_html_charset(data) if html else None)
+    if isinstance(decoded, Skipped):
+        yield decoded
+        return
+    content, notice = decoded
+    if notice:
+        yield notice
+    if html:
+        yield RawArticle(id=_article_id(path), origin=str(path), html=content)
+    else:
+        yield RawArticle(id=_article_id(path), origin=str(path), text=content)
+
+
 class TextReader:
     """``.txt`` files: one article each, the id is the file name without extension."""
 
@@ -79,18 +98,7 @@ class TextReader:
         return _suffix(path) in (".txt", ".text")
 
     def read(self, path: Path, max_bytes: int) -> Iterator[ReadItem]:
-        data = _load(path, max_bytes)
-        if isinstance(data, Skipped):
-            yield data
-            return
-        decoded = _text(path, data)
-        if isinstance(decoded, Skipped):
-            yield decoded
-            return
-        text, notice = decoded
-        if notice:
-            yield notice
-        yield RawArticle(id=_article_id(path), origin=str(path), text=text)
+        yield from _read_one(path, max_bytes, html=False)
 
 
 class HtmlReader:
@@ -100,18 +108,7 @@ class HtmlReader:
         return _suffix(path) in _HTML_SUFFIXES
 
     def read(self, path: Path, max_bytes: int) -> Iterator[ReadItem]:
-        data = _load(path, max_bytes)
-        if isinstance(data, Skipped):
-            yield data
-            return
-        decoded = _text(path, data, declared_html_charset(data))
-        if isinstance(decoded, Skipped):
-            yield decoded
-            return
-        html, notice = decoded
-        if notice:
-            yield notice
-        yield RawArticle(id=_article_id(path), origin=str(path), html=html)
+        yield from _read_one(path, max_bytes, html=True)
 
 
 class JsonlReader:
