@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from storyfold.errors import StoreError
+from storyfold.outlets import host_of, outlet_name
 from storyfold.records import Article, Assignment, CopyLink, Digest, RemovedSpan, SummarySentence
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
@@ -52,6 +54,18 @@ class StoryState:
     names: Vectors
     content: Vectors
     phrases: Vectors
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publisher: its name (the articles' source, else the host of their URL),
+    its most common host, how many articles it has and their date range."""
+
+    name: str
+    domain: str | None
+    articles: int
+    first_seen: str | None
+    last_seen: str | None
 
 
 _STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
@@ -132,6 +146,66 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    # --- feeds a watcher follows ---------------------------------------------
+    def feed_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The feed's ``(ETag, Last-Modified)`` as last stored, if any."""
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)
+        ).fetchone()
+        return None if row is None else (_opt(row[0]), _opt(row[1]))
+
+    def set_feed_validators(
+        self, url: str, validators: tuple[str | None, str | None] | None, checked: str
+    ) -> None:
+        etag, modified = validators or (None, None)
+        self._db.execute(
+            "INSERT INTO feeds (url, etag, last_modified, checked) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, "
+            "last_modified = excluded.last_modified, checked = excluded.checked",
+            (url, etag, modified, checked),
+        )
+
+    def seen_items(self, feed: str) -> set[str]:
+        rows = self._db.execute("SELECT item FROM seen_items WHERE feed = ?", (feed,))
+        return {str(r[0]) for r in rows}
+
+    def add_seen_items(self, feed: str, items: Iterable[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen_items (feed, item) VALUES (?, ?)",
+            [(feed, item) for item in items],
+        )
+
+    # --- outlets -------------------------------------------------------------
+    def outlets(self) -> list[Outlet]:
+        """Every outlet with its article count and first and last publication
+        dates (else arrival), the one with the most articles first."""
+        found: dict[str, Outlet] = {}
+        hosts: dict[str, Counter[str]] = {}
+        for source, url, published in self._db.execute(
+            "SELECT source, url, published FROM articles ORDER BY seq"
+        ):
+            name = outlet_name(source, url)
+            if name is None:
+                continue
+            host = host_of(url)
+            if host:
+                hosts.setdefault(name, Counter())[host] += 1
+            held = found.get(name)
+            dates = [d for d in (published, held and held.first_seen) if d]
+            last = [d for d in (published, held and held.last_seen) if d]
+            found[name] = Outlet(
+                name=name,
+                domain=None,
+                articles=(held.articles if held else 0) + 1,
+                first_seen=min(dates) if dates else None,
+                last_seen=max(last) if last else None,
+            )
+        outlets = [
+            replace(o, domain=hosts[o.name].most_common(1)[0][0] if o.name in hosts else None)
+            for o in found.values()
+        ]
+        return sorted(outlets, key=lambda o: (-o.articles, o.name.casefold()))
 
     # --- articles ------------------------------------------------------------
     def content_hash(self, article_id: str) -> str | None:
