@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,11 @@ from storyfold.represent.text import stable_id
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class _Truncated(Exception):
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
 
 
 class WarcReader:
@@ -39,24 +45,38 @@ class WarcReader:
             return
         with stream:
             records = ArchiveIterator(stream)
-            offset = 0
+            # Where the next record starts: after a damaged one, where the damage is.
+            next_offset = 0
             while True:
                 try:
                     record = next(records)
+                    item = _article(path, record, max_bytes, passed_over)
+                    # warcio finds a record's offset and length by reading to its
+                    # end, so they are asked for only once its body has been read.
                     offset = records.get_record_offset()
-                    item = _article(path, record, offset, max_bytes, passed_over)
+                    if getattr(record.raw_stream, "limit", 0) > 0:
+                        # The archive ended before the record's Content-Length did:
+                        # warcio hands such a record over cut short, without a word.
+                        raise _Truncated(offset)
+                    next_offset = records.offset
                 except StopIteration:
                     break
-                except Exception as exc:  # warcio raises many kinds on damaged input
-                    at = _damage_offset(records, offset)
+                except _Truncated as cut:
                     yield Skipped(
                         str(path),
-                        f"corrupt or truncated WARC at byte offset {at} "
-                        f"({type(exc).__name__}: {exc}); records before it were read",
+                        f"truncated WARC: the record at byte offset {cut.offset} is cut short; "
+                        "the records before it were read",
+                    )
+                    break
+                except Exception as exc:  # warcio raises many kinds on damaged input
+                    yield Skipped(
+                        str(path),
+                        f"corrupt or truncated WARC at byte offset {next_offset} "
+                        f"({type(exc).__name__}: {exc}); the records before it were read",
                     )
                     break
                 if item is not None:
-                    yield item
+                    yield replace(item, origin=f"{path}@{offset}")
         if passed_over:
             counts = ", ".join(f"{kind} {n}" for kind, n in sorted(passed_over.items()))
             total = sum(passed_over.values())
@@ -64,15 +84,8 @@ class WarcReader:
             yield Notice(str(path), message)
 
 
-def _damage_offset(records: Any, last_good: int) -> int:
-    try:
-        return int(records.get_record_offset())
-    except Exception:  # the iterator may hold no record when the damage is at its start
-        return last_good
-
-
 def _article(
-    path: Path, record: Any, offset: int, max_bytes: int, passed_over: Counter[str]
+    path: Path, record: Any, max_bytes: int, passed_over: Counter[str]
 ) -> ReadItem | None:
     kind = str(record.rec_type)
     if kind != "response" or record.http_headers is None:
@@ -86,7 +99,7 @@ def _article(
     if content_type.split(";")[0].strip() not in _HTML_TYPES:
         passed_over["response not HTML"] += 1
         return None
-    origin = f"{path}@{offset}"
+    origin = str(path)  # the caller adds the offset once it is known
     body = record.content_stream().read(max_bytes + 1)
     if len(body) > max_bytes:
         return Skipped(origin, f"page larger than {max_bytes / 1e6:.1f} MB")
