@@ -180,11 +180,29 @@ def test_robots_txt_is_respected(site: LocalSite, fetcher: Fetcher) -> None:
     assert len(site.hits("/robots.txt")) == 1  # once per host, not once per request
     with pytest.raises(FetchError, match=r"robots\.txt"):
         fetcher.get(site.url("/private/strike"))
+    site.add("/open-door", "", status=302, headers={"Location": "/private/strike"})
+    with pytest.raises(FetchError, match=r"/private/strike: disallowed by the site's robots\.txt"):
+        fetcher.get(site.url("/open-door"))  # a redirect is no way round it
+    assert site.hits("/private/strike") == []
 
 
-def test_conditional_get_sends_the_remembered_validators(
-    site: LocalSite, fetcher: Fetcher
-) -> None:
+def test_robots_txt_that_cannot_be_had_for_now_is_asked_again(site: LocalSite) -> None:
+    now = [0.0]
+    fetcher = Fetcher(SETTINGS, sleep=lambda s: None, clock=lambda: now[0])
+    site.add("/robots.txt", "", status=503)
+    url = site.add("/a", page("flood"))
+    with pytest.raises(FetchError, match=r"robots\.txt could not be had") as caught:
+        fetcher.get(url)
+    assert caught.value.transient and site.hits("/a") == []
+    site.add("/robots.txt", "User-agent: *\nDisallow: /a\n", content_type="text/plain")
+    with pytest.raises(FetchError, match="disallowed"):
+        fetcher.get(url)
+    site.add("/robots.txt", "User-agent: *\nDisallow:\n", content_type="text/plain")
+    now[0] += 25 * 3600  # a day later, robots.txt is read again
+    assert fetcher.get(url).body == page("flood").encode()
+
+
+def test_conditional_get_sends_the_remembered_validators(site: LocalSite, fetcher: Fetcher) -> None:
     modified = {"Last-Modified": "Fri, 20 Nov 2026 09:30:00 GMT"}
     url = site.add("/c.rss", rss([]), etag='"v1"', headers=modified)
     assert fetcher.get(url, conditional=True).body is not None

@@ -189,9 +189,7 @@ class Watcher:
                 yield item
 
 
-def _recording(
-    items: Iterable[ReadItem], seen: set[str], offered: list[str]
-) -> Iterator[ReadItem]:
+def _recording(items: Iterable[ReadItem], seen: set[str], offered: list[str]) -> Iterator[ReadItem]:
     """Pass ``items`` on, noting the ids of the articles among them."""
     for item in items:
         if isinstance(item, RawArticle) and item.id not in seen:

@@ -9,6 +9,7 @@ for a URL, and a size limit read before the body is.
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 import urllib.error
@@ -17,6 +18,7 @@ import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import IO
 from urllib.parse import urlsplit
 
 from storyfold.config import Settings
@@ -24,6 +26,11 @@ from storyfold.errors import StoryfoldError
 
 Validators = tuple[str | None, str | None]
 """A URL's ``(ETag, Last-Modified)`` as its server last sent them."""
+
+
+# How long a host's robots.txt is trusted before it is fetched again (RFC 9309
+# asks crawlers not to keep it longer than 24 hours).
+_ROBOTS_MAX_AGE = 24 * 3600.0
 
 
 def user_agent() -> str:
@@ -37,11 +44,14 @@ class FetchError(StoryfoldError):
     may help (a timeout, a 5xx, a refused connection) or not (404, robots.txt,
     too large)."""
 
-    def __init__(self, url: str, message: str, *, transient: bool) -> None:
+    def __init__(
+        self, url: str, message: str, *, transient: bool, status: int | None = None
+    ) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
         self.message = message
         self.transient = transient
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +78,10 @@ class Fetcher:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     validators: dict[str, Validators] = field(default_factory=dict)
-    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
-    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _robots: dict[str, tuple[urllib.robotparser.RobotFileParser | None, float]] = field(
+        default_factory=dict
+    )
+    _locks: dict[str, threading.RLock] = field(default_factory=dict)
     _last: dict[str, float] = field(default_factory=dict)
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,9 +91,7 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, "not an http(s) URL", transient=False)
-        robots = self._robots_for(url)
-        if robots is not None and not robots.can_fetch(user_agent(), url):
-            raise FetchError(url, "disallowed by the site's robots.txt", transient=False)
+        robots = self._check_robots(url)
         headers = {"User-Agent": user_agent()}
         known = self.validators.get(url) if conditional else None
         if known is not None:
@@ -109,7 +119,7 @@ class Fetcher:
     def _once(self, url: str, headers: dict[str, str], delay: float) -> Fetched:
         host = urlsplit(url).netloc
         with self._guard:
-            lock = self._locks.setdefault(host, threading.Lock())
+            lock = self._locks.setdefault(host, threading.RLock())
         # One request at a time per host, and a pause since the previous one.
         with lock:
             last = self._last.get(host)
@@ -126,8 +136,10 @@ class Fetcher:
         limit = self.settings.max_input_bytes
         request = urllib.request.Request(url, headers=headers)
         try:
-            # urllib follows redirects (up to 10) by itself.
-            with urllib.request.urlopen(request, timeout=self.settings.fetch_timeout) as response:
+            # Redirects are followed (up to 10), each target checked against its
+            # host's robots.txt first.
+            opener = urllib.request.build_opener(_RobotsRedirects(self._check_robots))
+            with opener.open(request, timeout=self.settings.fetch_timeout) as response:
                 info: Message = response.headers
                 declared = info.get("Content-Length")
                 if declared and declared.isdigit() and int(declared) > limit:
@@ -140,7 +152,7 @@ class Fetcher:
             if exc.code == 304:
                 return Fetched(url, None, "", None)
             raise FetchError(
-                url, f"HTTP {exc.code} {exc.reason}", transient=exc.code >= 500
+                url, f"HTTP {exc.code} {exc.reason}", transient=exc.code >= 500, status=exc.code
             ) from exc
         except urllib.error.URLError as exc:
             reason = exc.reason
@@ -149,8 +161,9 @@ class Fetcher:
             raise FetchError(url, message, transient=True) from exc
         except TimeoutError as exc:
             raise FetchError(url, "timed out", transient=True) from exc
-        except (ConnectionError, OSError) as exc:
-            raise FetchError(url, f"connection failed ({exc})", transient=True) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # Refused, reset, or cut off mid-body (IncompleteRead): worth a retry.
+            raise FetchError(url, f"connection failed ({exc!r})", transient=True) from exc
         etag, modified = info.get("ETag"), info.get("Last-Modified")
         if etag or modified:
             self.validators[url] = (etag, modified)
@@ -158,29 +171,63 @@ class Fetcher:
                 self.validators[final] = (etag, modified)
         return Fetched(final, body, info.get_content_type(), info.get_content_charset())
 
+    def _check_robots(self, url: str) -> urllib.robotparser.RobotFileParser | None:
+        robots = self._robots_for(url)
+        if robots is not None and not robots.can_fetch(user_agent(), url):
+            raise FetchError(url, "disallowed by the site's robots.txt", transient=False)
+        return robots
+
     def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser | None:
-        """The host's robots.txt, fetched once per fetcher; None when it has none."""
+        """The host's robots.txt (None when it has none), kept for a day as
+        RFC 9309 allows, so a long watch notices when it changes."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
-        if key not in self._robots:
-            self._robots[key] = None  # no recursion while robots.txt itself is fetched
-            robots_url = f"{key}/robots.txt"
-            parser = urllib.robotparser.RobotFileParser(robots_url)
-            try:
-                fetched = self._with_retries(
-                    robots_url, {"User-Agent": user_agent()}, self.settings.fetch_host_delay
-                )
-            except FetchError as exc:
-                # As urllib.robotparser does: 401/403 forbid everything, other
-                # failures (404, no answer) leave the site open.
-                if "HTTP 401" in exc.message or "HTTP 403" in exc.message:
-                    parser.parse(["User-agent: *", "Disallow: /"])
-                    self._robots[key] = parser
-                return self._robots[key]
-            text = (fetched.body or b"").decode("utf-8", errors="replace")
-            parser.parse(text.splitlines())
-            self._robots[key] = parser
-        return self._robots[key]
+        held = self._robots.get(key)
+        if held is not None and self.clock() - held[1] < _ROBOTS_MAX_AGE:
+            return held[0]
+        robots_url = f"{key}/robots.txt"
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        try:
+            fetched = self._with_retries(
+                robots_url, {"User-Agent": user_agent()}, self.settings.fetch_host_delay
+            )
+        except FetchError as exc:
+            if exc.transient:
+                # Not known yet: nothing is fetched from the host until it is, and
+                # nothing is remembered, so the next try asks again.
+                raise FetchError(
+                    url, f"its robots.txt could not be had ({exc.message})", transient=True
+                ) from exc
+            # As urllib.robotparser does: 401/403 forbid everything, other
+            # answers (404 above all) leave the site open.
+            found: urllib.robotparser.RobotFileParser | None = None
+            if exc.status in (401, 403):
+                parser.parse(["User-agent: *", "Disallow: /"])
+                found = parser
+            self._robots[key] = (found, self.clock())
+            return found
+        parser.parse((fetched.body or b"").decode("utf-8", errors="replace").splitlines())
+        self._robots[key] = (parser, self.clock())
+        return parser
+
+
+class _RobotsRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only where robots.txt allows it."""
+
+    def __init__(self, check: Callable[[str], object]) -> None:
+        self.check = check
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        self.check(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _too_large(size: int | None, limit: int) -> str:

@@ -84,9 +84,7 @@ class WarcReader:
             yield Notice(str(path), message)
 
 
-def _article(
-    path: Path, record: Any, max_bytes: int, passed_over: Counter[str]
-) -> ReadItem | None:
+def _article(path: Path, record: Any, max_bytes: int, passed_over: Counter[str]) -> ReadItem | None:
     kind = str(record.rec_type)
     if kind != "response" or record.http_headers is None:
         passed_over[kind] += 1
