@@ -212,6 +212,9 @@ def test_conditional_get_sends_the_remembered_validators(site: LocalSite, fetche
     assert last["if-none-match"] == '"v1"'
     assert last["if-modified-since"] == "Fri, 20 Nov 2026 09:30:00 GMT"
     assert list(read_feed_url(url, fetcher, SETTINGS, conditional=True)) == []
+    page_url = site.add("/page", page("flood"), etag='"p1"')
+    fetcher.get(page_url)  # a page is read for its body: its validators are not kept
+    assert list(fetcher.validators) == [url]
 
 
 def test_requests_to_one_host_are_spaced(site: LocalSite) -> None:

@@ -62,6 +62,7 @@ class Fetched:
     body: bytes | None
     content_type: str
     charset: str | None
+    validators: Validators = (None, None)
 
     @property
     def not_modified(self) -> bool:
@@ -103,7 +104,12 @@ class Fetcher:
         delay = self.settings.fetch_host_delay
         if robots is not None:
             delay = max(delay, float(robots.crawl_delay(user_agent()) or 0))
-        return self._with_retries(url, headers, delay)
+        fetched = self._with_retries(url, headers, delay)
+        # Only what is asked for conditionally is remembered: a page is fetched
+        # for its body, and a watch must not grow a dict entry per page it reads.
+        if conditional and fetched.body is not None and fetched.validators != (None, None):
+            self.validators[url] = fetched.validators
+        return fetched
 
     def _with_retries(self, url: str, headers: dict[str, str], delay: float) -> Fetched:
         attempt = 0
@@ -151,8 +157,12 @@ class Fetcher:
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return Fetched(url, None, "", None)
+            # 429 Too Many Requests is the server asking to be tried later.
             raise FetchError(
-                url, f"HTTP {exc.code} {exc.reason}", transient=exc.code >= 500, status=exc.code
+                url,
+                f"HTTP {exc.code} {exc.reason}",
+                transient=exc.code >= 500 or exc.code == 429,
+                status=exc.code,
             ) from exc
         except urllib.error.URLError as exc:
             reason = exc.reason
@@ -164,12 +174,13 @@ class Fetcher:
         except (OSError, http.client.HTTPException) as exc:
             # Refused, reset, or cut off mid-body (IncompleteRead): worth a retry.
             raise FetchError(url, f"connection failed ({exc!r})", transient=True) from exc
-        etag, modified = info.get("ETag"), info.get("Last-Modified")
-        if etag or modified:
-            self.validators[url] = (etag, modified)
-            if final != url:
-                self.validators[final] = (etag, modified)
-        return Fetched(final, body, info.get_content_type(), info.get_content_charset())
+        return Fetched(
+            final,
+            body,
+            info.get_content_type(),
+            info.get_content_charset(),
+            (info.get("ETag"), info.get("Last-Modified")),
+        )
 
     def _check_robots(self, url: str) -> urllib.robotparser.RobotFileParser | None:
         robots = self._robots_for(url)
