@@ -12,7 +12,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +68,9 @@ class Outlet:
     first_seen: str | None
     last_seen: str | None
 
+
+UNKNOWN_OUTLET = "(unknown)"
+"""The outlet of articles that name neither a source nor a URL."""
 
 _STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
 
@@ -178,32 +182,35 @@ class Store:
 
     # --- outlets -------------------------------------------------------------
     def outlets(self) -> list[Outlet]:
-        """Every outlet with its article count and first and last publication
-        dates (else arrival), the one with the most articles first."""
-        found: dict[str, Outlet] = {}
+        """Every outlet with its article count, most common host and first and
+        last publication dates, the one with the most articles first.  Articles
+        with neither source nor URL are counted under ``UNKNOWN_OUTLET``."""
+        counts: Counter[str] = Counter()
         hosts: dict[str, Counter[str]] = {}
+        first: dict[str, str] = {}
+        last: dict[str, str] = {}
         for source, url, published in self._db.execute(
             "SELECT source, url, published FROM articles ORDER BY seq"
         ):
-            name = outlet_name(source, url)
-            if name is None:
-                continue
+            name = outlet_name(source, url) or UNKNOWN_OUTLET
+            counts[name] += 1
             host = host_of(url)
             if host:
                 hosts.setdefault(name, Counter())[host] += 1
-            held = found.get(name)
-            dates = [d for d in (published, held and held.first_seen) if d]
-            last = [d for d in (published, held and held.last_seen) if d]
-            found[name] = Outlet(
-                name=name,
-                domain=None,
-                articles=(held.articles if held else 0) + 1,
-                first_seen=min(dates) if dates else None,
-                last_seen=max(last) if last else None,
-            )
+            if published:
+                if name not in first or _date_key(published) < _date_key(first[name]):
+                    first[name] = published
+                if name not in last or _date_key(published) > _date_key(last[name]):
+                    last[name] = published
         outlets = [
-            replace(o, domain=hosts[o.name].most_common(1)[0][0] if o.name in hosts else None)
-            for o in found.values()
+            Outlet(
+                name=name,
+                domain=hosts[name].most_common(1)[0][0] if name in hosts else None,
+                articles=count,
+                first_seen=first.get(name),
+                last_seen=last.get(name),
+            )
+            for name, count in counts.items()
         ]
         return sorted(outlets, key=lambda o: (-o.articles, o.name.casefold()))
 
@@ -523,6 +530,18 @@ def _article(row: tuple[object, ...]) -> Article:
         metadata=tuple(sorted(json.loads(str(metadata)).items())),
         seen=int(seq),  # type: ignore[call-overload]
     )
+
+
+def _date_key(value: str) -> str:
+    """Dates as given compare wrongly across time zones (``10:00+02:00`` is
+    before ``09:00Z``): compare them in UTC when they parse, else as given."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
 def _f32(vector: Vectors) -> bytes:
