@@ -237,3 +237,31 @@ def test_cli_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     store = Store.open(db)
     assert store.count_articles() == 1
     store.close()
+
+
+def test_a_page_that_failed_for_now_is_fetched_at_the_next_poll(
+    site: LocalSite, tmp_path: Path
+) -> None:
+    _publish(site, [("strike-1", None)], 1)
+    site.add("/strike-1", "busy", status=503)
+
+    def recover() -> None:
+        site.add("/strike-1", page("strike"))
+
+    fake = FakeTime([recover])
+    with _engine(tmp_path / "s.db") as engine:
+        reports = Watcher(
+            engine,
+            [site.url("/feed.rss")],
+            60,
+            fetcher=_fetcher(),
+            clock=fake.clock,
+            sleep=fake.sleep,
+            max_polls=2,
+        ).run()
+    assert [(r.new, len(r.errors)) for r in reports] == [(0, 1), (1, 0)]
+    assert "HTTP 503" in reports[0].errors[0]
+    # The feed had not changed, but its validators were dropped with the failed
+    # item, so the second poll read it whole instead of getting a 304.
+    second = site.hits("/feed.rss")[-1]
+    assert "if-none-match" not in second.headers

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from storyfold.engine import Engine, IngestReport
 from storyfold.errors import StoryfoldError
-from storyfold.readers import Fetcher, ReadItem, Skipped, is_url, read_inputs
-from storyfold.readers.feeds import FeedReader, feed_articles, parse_feed, read_feed_url
+from storyfold.readers import Fetcher, ReadItem, is_url, read_inputs
+from storyfold.readers.feeds import FeedReader, read_feed_url
 from storyfold.records import RawArticle
 
 log = logging.getLogger("storyfold.watch")
@@ -172,17 +172,9 @@ class Watcher:
             )
             return
         path = Path(source)
-        if path.is_file() and FeedReader().accepts(path):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield Skipped(source, f"cannot read: {exc.strerror or exc}")
-                return
-            feed = parse_feed(data, source)
-            if isinstance(feed, Skipped):
-                yield feed
-                return
-            yield from feed_articles(feed, self.fetcher, settings, known=seen.__contains__)
+        feeds = FeedReader(settings, self.fetcher)
+        if path.is_file() and feeds.accepts(path):
+            yield from feeds.read_known(path, settings.max_input_bytes, seen.__contains__)
             return
         for item in read_inputs([path], settings.max_input_bytes, fetcher=self.fetcher):
             if not (isinstance(item, RawArticle) and item.id in seen):

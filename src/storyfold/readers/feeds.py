@@ -207,21 +207,28 @@ class FeedReader:
         return path.name.lower().endswith(FEED_SUFFIXES)
 
     def read(self, path: Path, max_bytes: int) -> Iterator[ReadItem]:
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                too_large = f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)"
-                yield Skipped(str(path), too_large)
-                return
-            data = path.read_bytes()
-        except OSError as exc:
-            yield Skipped(str(path), f"cannot read: {exc.strerror or exc}")
-            return
-        feed = parse_feed(data, str(path))
+        yield from self.read_known(path, max_bytes)
+
+    def read_known(
+        self, path: Path, max_bytes: int, known: Callable[[str], bool] = lambda _id: False
+    ) -> Iterator[ReadItem]:
+        """Read the feed file, passing over the items for which ``known(id)`` holds."""
+        feed = load_feed_file(path, max_bytes)
         if isinstance(feed, Skipped):
             yield feed
             return
         fetcher = None
         if self.fetch_pages:
             fetcher = self.fetcher or Fetcher(self.settings)
-        yield from feed_articles(feed, fetcher, self.settings)
+        yield from feed_articles(feed, fetcher, self.settings, known)
+
+
+def load_feed_file(path: Path, max_bytes: int) -> Feed | Skipped:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Skipped(str(path), f"too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(str(path), f"cannot read: {exc.strerror or exc}")
+    return parse_feed(data, str(path))
