@@ -33,7 +33,11 @@ def test_pairwise_and_ari_by_hand() -> None:
 def test_eval_copies_command_on_the_seeds(tmp_path: Path, gold: dict[str, object]) -> None:
     families = {"001_548b1945a47a36b1": "000_a61859e1349bc34b"}
     rows = [
-        {"id": p.stem, "text": p.read_text(encoding="utf-8"), "family": families.get(p.stem, p.stem)}
+        {
+            "id": p.stem,
+            "text": p.read_text(encoding="utf-8"),
+            "family": families.get(p.stem, p.stem),
+        }
         for p in sorted(SEEDS.glob("*.txt"))
     ]
     labelled = tmp_path / "seeds.jsonl"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +125,58 @@ def test_migrations_bring_a_store_to_the_latest_schema(tmp_path: Path) -> None:
         assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     Store.open(tmp_path / "s.db").close()  # opening again migrates nothing
+
+
+def test_a_schema_1_store_is_migrated_with_its_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    old.execute(
+        "INSERT INTO articles (id, origin, content_hash, body) VALUES ('a', 'a.txt', 'h', 'b')"
+    )
+    old.commit()
+    old.close()
+    store = Store.open(path)
+    assert store.count_articles() == 1
+    assert store.feed_validators("https://x.example/rss") is None
+    with store.transaction():
+        store.set_feed_validators("https://x.example/rss", ('"e"', None), "2026-11-23T12:00:00")
+        store.add_seen_items("https://x.example/rss", ["i1", "i2", "i1"])
+    assert store.feed_validators("https://x.example/rss") == ('"e"', None)
+    assert store.seen_items("https://x.example/rss") == {"i1", "i2"}
+    store.close()
+
+
+def test_outlets_count_and_date_articles_per_source(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    rows = [
+        ("1", "Example News", "https://www.example.org/a", "2026-11-20T10:00:00+02:00"),
+        ("2", None, "https://example.org/b", "2026-11-20T09:00:00Z"),
+        ("3", "Example News", "https://example.org/c", "2026-11-20T08:30:00Z"),
+        ("4", None, "https://other.example/d", None),
+        ("5", None, None, None),
+    ]
+    with store.transaction():
+        for seq, (aid, source, url, published) in enumerate(rows):
+            article = Article(
+                id=aid,
+                origin=aid,
+                body="b",
+                content_hash=str(seq),
+                source=source,
+                url=url,
+                published=published,
+            )
+            store.put_article(article, _rep(aid, 1), [])
+    outlets = {o.name: o for o in store.outlets()}
+    assert list(outlets) == ["Example News", "(unknown)", "example.org", "other.example"]
+    news = outlets["Example News"]
+    assert (news.domain, news.articles) == ("example.org", 2)
+    # 10:00+02:00 is 08:00 UTC: earlier than 08:30Z, though it sorts later as text.
+    assert (news.first_seen, news.last_seen) == (
+        "2026-11-20T10:00:00+02:00",
+        "2026-11-20T08:30:00Z",
+    )
+    assert outlets["other.example"].first_seen is None
+    assert outlets["(unknown)"].domain is None
+    store.close()

@@ -7,6 +7,8 @@ the result, and turns storyfold's errors into a one-line message and exit code.
 from __future__ import annotations
 
 import json
+import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from storyfold.engine import Engine
 from storyfold.errors import StoryfoldError
 from storyfold.export import article_record, export_articles, export_stories, story_record
 from storyfold.store import Store
+from storyfold.watch import Watcher, parse_interval
 
 app = typer.Typer(
     help="Fold raw news articles into stories.", no_args_is_help=True, add_completion=False
@@ -73,7 +76,11 @@ def _store(db: Path) -> Store:
 @app.command()
 def ingest(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Files or folders of .txt, .html(.gz), .jsonl.")
+        list[str],
+        typer.Argument(
+            help="Files or folders of .txt, .html(.gz), .jsonl, .rss/.atom/.xml, .warc(.gz); "
+            "or feed URLs."
+        ),
     ],
     db: DbOption = DEFAULT_DB,
     embedder: Annotated[
@@ -224,6 +231,61 @@ def copies(db: DbOption = DEFAULT_DB) -> None:
                 assert link is not None
                 evidence = ", ".join(f"{k} {v:g}" for k, v in link.evidence.items())
                 out.print(f"  {link.kind:<11} {copy}  ({evidence})", highlight=False, markup=False)
+
+
+@app.command()
+def watch(
+    sources: Annotated[
+        list[str], typer.Argument(help="Feed URLs, feed files, or any input `ingest` reads.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    every: Annotated[str, typer.Option(help="Time between polls: 30s, 10m, 1h.")] = "10m",
+    embedder: Annotated[
+        str, typer.Option(help="'use' (multilingual) or 'hashing' (no model).")
+    ] = "use",
+    max_polls: Annotated[
+        int | None, typer.Option(help="Stop after this many polls (default: never).")
+    ] = None,
+) -> None:
+    """Poll feeds and files on an interval and ingest what is new; Ctrl-C stops."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    with _errors():
+        interval = parse_interval(every)
+        settings = replace(Settings(), embedder=embedder)
+        with Engine.open(db, settings=settings) as engine, _sigterm_as_interrupt():
+            Watcher(engine, sources, interval, max_polls=max_polls).run()
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a watch as Ctrl-C does: the batch in flight is rolled back
+    and the store is closed."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@app.command()
+def sources(db: DbOption = DEFAULT_DB) -> None:
+    """List the outlets: name, domain, article count, first and last seen."""
+    with _errors():
+        store = _store(db)
+        table = Table("source", "domain", "articles", "first seen", "last seen", box=None)
+        for outlet in store.outlets():
+            table.add_row(
+                outlet.name,
+                outlet.domain or "-",
+                str(outlet.articles),
+                outlet.first_seen or "-",
+                outlet.last_seen or "-",
+            )
+        out.print(table)
 
 
 def main() -> None:

@@ -19,6 +19,25 @@ class Settings:
     batch_size: int = 64
     """Articles per committed batch: a crash loses at most one batch of work."""
 
+    # --- fetching (feeds and the pages they link to) ---------------------------
+    fetch_timeout: float = 20.0
+    """Seconds to wait for a connection or a read before giving up on a try."""
+
+    fetch_retries: int = 2
+    fetch_backoff: float = 2.0
+    """Further tries after a transient failure (5xx, timeout, refused
+    connection), waiting ``fetch_backoff * 2**n`` seconds: 2 s then 4 s rides
+    out a server restart without hammering a sick host."""
+
+    fetch_host_delay: float = 1.0
+    """Seconds between two requests to one host, unless its robots.txt asks for
+    more with Crawl-delay: one request a second is the common courtesy."""
+
+    short_summary_words: int = 60
+    """A feed item whose body is shorter than this carries a teaser, not the
+    article: the linked page is fetched instead.  Full-text feeds send hundreds
+    of words; teasers are one or two sentences (20-50 words)."""
+
     # --- representation ------------------------------------------------------
     embedder: str = "use"
     """``use`` (multilingual USE v3, numpy only) or ``hashing`` (no model).

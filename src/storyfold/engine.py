@@ -19,7 +19,7 @@ from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
 from storyfold.digest import CentralSentences, Digester
 from storyfold.errors import StoreError
-from storyfold.readers import Notice, ReadItem, Skipped, read_inputs
+from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder
@@ -113,7 +113,10 @@ class Engine:
     def ingest_paths(
         self, paths: Iterable[str | Path], progress: Progress | None = None
     ) -> IngestReport:
-        return self.ingest(read_inputs(paths, self.settings.max_input_bytes), progress)
+        """Ingest files, folders and feed URLs (see :func:`storyfold.readers.read_inputs`)."""
+        fetcher = Fetcher(self.settings)
+        items = read_inputs(paths, self.settings.max_input_bytes, fetcher=fetcher)
+        return self.ingest(items, progress)
 
     def ingest(
         self, items: Iterable[ReadItem | RawArticle], progress: Progress | None = None

@@ -8,10 +8,10 @@ vectors.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 import numpy as np
 
+from storyfold.outlets import outlet_name
 from storyfold.records import Article, Digest, SummarySentence
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.terms import TermWeigher
@@ -31,12 +31,7 @@ Member = tuple[Article, Representation, str | None]
 
 def source_of(article: Article) -> str | None:
     """The outlet: the input's source, else the host of its URL."""
-    if article.source:
-        return article.source
-    if article.url:
-        host = urlsplit(article.url).hostname or ""
-        return host.removeprefix("www.") or None
-    return None
+    return outlet_name(article.source, article.url)
 
 
 class CentralSentences:

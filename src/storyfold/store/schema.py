@@ -67,4 +67,19 @@ MIGRATIONS: tuple[str, ...] = (
         digest TEXT
     );
     """,
+    # 2: what a watcher remembers per feed, so a restart neither refetches an
+    # unchanged feed nor re-reads (and re-fetches the pages of) items it has seen.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        checked TEXT
+    );
+    CREATE TABLE seen_items (
+        feed TEXT NOT NULL,
+        item TEXT NOT NULL,
+        PRIMARY KEY (feed, item)
+    ) WITHOUT ROWID;
+    """,
 )

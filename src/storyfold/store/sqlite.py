@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from storyfold.errors import StoreError
+from storyfold.outlets import host_of, outlet_name
 from storyfold.records import Article, Assignment, CopyLink, Digest, RemovedSpan, SummarySentence
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
@@ -53,6 +56,21 @@ class StoryState:
     content: Vectors
     phrases: Vectors
 
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A publisher: its name (the articles' source, else the host of their URL),
+    its most common host, how many articles it has and their date range."""
+
+    name: str
+    domain: str | None
+    articles: int
+    first_seen: str | None
+    last_seen: str | None
+
+
+UNKNOWN_OUTLET = "(unknown)"
+"""The outlet of articles that name neither a source nor a URL."""
 
 _STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
 
@@ -132,6 +150,69 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    # --- feeds a watcher follows ---------------------------------------------
+    def feed_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """The feed's ``(ETag, Last-Modified)`` as last stored, if any."""
+        row = self._db.execute(
+            "SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)
+        ).fetchone()
+        return None if row is None else (_opt(row[0]), _opt(row[1]))
+
+    def set_feed_validators(
+        self, url: str, validators: tuple[str | None, str | None] | None, checked: str
+    ) -> None:
+        etag, modified = validators or (None, None)
+        self._db.execute(
+            "INSERT INTO feeds (url, etag, last_modified, checked) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, "
+            "last_modified = excluded.last_modified, checked = excluded.checked",
+            (url, etag, modified, checked),
+        )
+
+    def seen_items(self, feed: str) -> set[str]:
+        rows = self._db.execute("SELECT item FROM seen_items WHERE feed = ?", (feed,))
+        return {str(r[0]) for r in rows}
+
+    def add_seen_items(self, feed: str, items: Iterable[str]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO seen_items (feed, item) VALUES (?, ?)",
+            [(feed, item) for item in items],
+        )
+
+    # --- outlets -------------------------------------------------------------
+    def outlets(self) -> list[Outlet]:
+        """Every outlet with its article count, most common host and first and
+        last publication dates, the one with the most articles first.  Articles
+        with neither source nor URL are counted under ``UNKNOWN_OUTLET``."""
+        counts: Counter[str] = Counter()
+        hosts: dict[str, Counter[str]] = {}
+        first: dict[str, str] = {}
+        last: dict[str, str] = {}
+        for source, url, published in self._db.execute(
+            "SELECT source, url, published FROM articles ORDER BY seq"
+        ):
+            name = outlet_name(source, url) or UNKNOWN_OUTLET
+            counts[name] += 1
+            host = host_of(url)
+            if host:
+                hosts.setdefault(name, Counter())[host] += 1
+            if published:
+                if name not in first or _date_key(published) < _date_key(first[name]):
+                    first[name] = published
+                if name not in last or _date_key(published) > _date_key(last[name]):
+                    last[name] = published
+        outlets = [
+            Outlet(
+                name=name,
+                domain=hosts[name].most_common(1)[0][0] if name in hosts else None,
+                articles=count,
+                first_seen=first.get(name),
+                last_seen=last.get(name),
+            )
+            for name, count in counts.items()
+        ]
+        return sorted(outlets, key=lambda o: (-o.articles, o.name.casefold()))
 
     # --- articles ------------------------------------------------------------
     def content_hash(self, article_id: str) -> str | None:
@@ -457,6 +538,18 @@ def _article(row: tuple[object, ...]) -> Article:
         metadata=tuple(sorted(json.loads(str(metadata)).items())),
         seen=int(seq),  # type: ignore[call-overload]
     )
+
+
+def _date_key(value: str) -> str:
+    """Dates as given compare wrongly across time zones (``10:00+02:00`` is
+    before ``09:00Z``): compare them in UTC when they parse, else as given."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
 def _f32(vector: Vectors) -> bytes:
