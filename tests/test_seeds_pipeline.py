@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,24 @@ def test_incremental_equals_all_at_once(folded: Engine, tmp_path: Path) -> None:
         assert {a["id"]: a["story"] for a in export_articles(engine.store)} == {
             a["id"]: a["story"] for a in export_articles(folded.store)
         }
+
+
+def test_a_translation_is_linked_to_its_original(tmp_path: Path) -> None:
+    """A German article and its human French translation (wmt21-dev de-fr)."""
+    from storyfold.records import RawArticle
+
+    from .conftest import DATA
+
+    wanted = {"wmt-0ec4b5d8c4d240c8": "de", "wmt-cfa7f43501e95213": "fr"}
+    rows = [
+        row
+        for line in (DATA / "copies" / "wmt21-dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if (row := json.loads(line))["id"] in wanted
+    ]
+    with Engine.open(tmp_path / "t.db") as engine:
+        engine.ingest(RawArticle(id=r["id"], origin="t", text=r["text"]) for r in rows)
+        link = engine.store.copy_link("wmt-cfa7f43501e95213")
+        original = engine.store.article("wmt-0ec4b5d8c4d240c8")
+    assert original is not None and original.lang == "de"
+    assert link is not None and link.kind == "translation"
+    assert link.original == "wmt-0ec4b5d8c4d240c8" and link.evidence["by_embeddings"] == 1.0

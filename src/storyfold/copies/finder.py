@@ -69,7 +69,8 @@ class LayeredCopyFinder:
 
         own: Vectors | None = None
         own_words = word_sets(rep.sentences)
-        for other, cosine in index.nearest(rep.lead, self.candidates, s.rewrite_candidate_cosine):
+        floor = min(s.rewrite_candidate_cosine, s.translation_candidate_cosine)
+        for other, cosine in index.nearest(rep.lead, self.candidates, floor):
             other_rep = index.representation(other)
             other_article = index.article(other)
             if other == article.id or other_rep is None or other_article is None:
@@ -77,6 +78,10 @@ class LayeredCopyFinder:
             translated = (
                 bool(article.lang and other_article.lang) and article.lang != other_article.lang
             )
+            if cosine < (
+                s.translation_candidate_cosine if translated else s.rewrite_candidate_cosine
+            ):
+                continue
             # Words first: a same-language rewrite keeps most of its source's
             # words, sentence by sentence, and costs no model call.
             short, long = sorted((own_words, word_sets(other_rep.sentences)), key=len)
@@ -88,7 +93,11 @@ class LayeredCopyFinder:
                     own = self._sentence_vectors(rep, index, stored=False)
                 theirs = self._sentence_vectors(other_rep, index, stored=True)
                 shorter, longer = sorted((own, theirs), key=len)
-                aligned = aligned_sentences(shorter, longer, s.sentence_match_cosine)
+                aligned = aligned_sentences(
+                    shorter,
+                    longer,
+                    s.translation_match_cosine if translated else s.sentence_match_cosine,
+                )
                 share = aligned / max(1, len(shorter))
                 method = "embeddings"
             if self._confirmed(aligned, share):

@@ -23,7 +23,9 @@ class UseEmbedder:
     name = "use-multilingual-v3"
     dim = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
+    # One BLAS thread: on 2 cores shared with the rest of the pipeline (or other
+    # jobs), 2 threads ran about 4x slower than 1 (docs/embedder-choice.md).
+    def __init__(self, threads: int = 1, batch_size: int = 256) -> None:
         self._threads = threads
         self._batch_size = batch_size
         self._model: Any = None
