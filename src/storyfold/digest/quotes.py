@@ -86,12 +86,22 @@ class Span:
 
 
 def _is_open(text: str, i: int, marks: str) -> bool:
-    return text[i] in marks and (i == 0 or text[i - 1] in _BEFORE_OPEN)
+    """An opening mark: after a space or bracket; a straight one before a word.
+
+    Curly marks may have a space inside them (``“ I hear``: tokenised text)."""
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    straight = text[i] in "\"'"
+    return (
+        text[i] in marks
+        and (i == 0 or text[i - 1] in _BEFORE_OPEN)
+        and not (straight and nxt.isspace())
+    )
 
 
 def _is_close(text: str, i: int, marks: str) -> bool:
+    """A closing mark: before a space, punctuation or the end of the text."""
     nxt = text[i + 1] if i + 1 < len(text) else " "
-    return text[i] in marks and (nxt in _AFTER_CLOSE) and i > 0 and not text[i - 1].isspace()
+    return text[i] in marks and nxt in _AFTER_CLOSE and i > 0
 
 
 def find_spans(body: str) -> list[Span]:
@@ -120,6 +130,8 @@ def _closing(body: str, start: int, closes: str, opens: str) -> int | None:
             return None  # single quotes do not run over paragraphs: apostrophes would
         if _is_close(body, j, closes) and not (body[j] in opens and _is_open(body, j, opens)):
             return j
+        if body[j] == '"' and body[:j].rstrip()[-1:] in (",", ".", "!", "?"):
+            return j  # tokenised text: `right now, "Heller argued`
     return None
 
 
@@ -153,8 +165,8 @@ def _name_of(token: Any) -> tuple[str, bool]:
         if ent.start <= token.i < ent.end:
             return ent.text, ent.label_ == "PERSON"
     parts = [t for t in token.subtree if t.i <= token.i and t.dep_ in ("compound", "amod", "poss")]
-    words = [t.text for t in sorted([*parts, token], key=lambda t: t.i)]
-    return " ".join(words), False
+    first = min([t.i for t in parts] + [token.i])
+    return token.doc[first : token.i + 1].text, False
 
 
 class _Article:
@@ -191,7 +203,27 @@ class _Article:
         if token.lower_ not in VERBS or token.pos_ not in ("VERB", "AUX"):
             return None
         subject = _subject(token)
-        return None if subject is None else self._resolve(subject, quote_start)
+        if subject is None:  # "…," said Ron Howard, the director of …: parsed loosely
+            # the nearest person just after the verb, else a body right after it
+            after = [e for e in self.doc.ents if token.i < e.start <= token.i + 6]
+            people = [e for e in after if e.label_ == "PERSON"]
+            if people:
+                return people[0].text, True
+            if after and after[0].label_ == "ORG" and after[0].start <= token.i + 2:
+                return after[0].text, False
+            return None
+        return self._resolve(subject, quote_start)
+
+    def _last_person(self, quote_start: int) -> tuple[str, bool] | None:
+        """What ``he said`` stands for: the speaker of a quotation in this or the
+        paragraph before, else the nearest person named before it."""
+        left, _ = _paragraph_bounds(self.text, quote_start, quote_start)
+        previous_paragraph = self.text.rfind("\n\n", 0, max(left - 2, 0))
+        for offset, name, person in reversed(self.speakers):
+            if person and offset >= previous_paragraph:
+                return name, person
+        people = [e for e in self.doc.ents if e.label_ == "PERSON" and e.end_char <= quote_start]
+        return (people[-1].text, True) if people else None
 
     def _last_body(self, quote_start: int) -> tuple[str, bool] | None:
         """What ``it said`` stands for: the last body named as saying something."""
@@ -200,18 +232,9 @@ class _Article:
     def _resolve(self, subject: Any, quote_start: int) -> tuple[str, bool] | None:
         word = subject.lower_
         if word in _PRONOUNS:
-            want_person = word in ("he", "she")
-            if not want_person:
+            if word not in ("he", "she"):
                 return self._last_body(quote_start)
-            for _, name, person in reversed(self.speakers):
-                if person:
-                    return name, person
-            if want_person:
-                people = [e for e in self.doc.ents if e.label_ == "PERSON"]
-                earlier = [e for e in people if e.end_char <= quote_start]
-                if earlier:
-                    return earlier[-1].text, True
-            return None
+            return self._last_person(quote_start)
         if word in _ISSUERS:
             issuer = issuer_before(self.text, quote_start)
             return (issuer, False) if issuer else None

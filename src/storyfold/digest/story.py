@@ -84,7 +84,7 @@ class StoryDigester:
         first, last = first_and_last(a.published for a in articles)
         return replace(
             base,
-            quotes=_quotes(articles, facts, index),
+            quotes=story_quotes(articles, facts, index),
             entities=entities,
             coverage=claims(members, self.vector, canonical_names(entities)),
             timeline=_timeline(articles, facts),
@@ -119,9 +119,10 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"\w+", text.lower()))
 
 
-def _quotes(
+def story_quotes(
     articles: Sequence[Article], facts: Sequence[ArticleFacts], index: EntityIndex
 ) -> tuple[Quote, ...]:
+    """The story's quotations, speakers by their fullest names, one per words said."""
     texts = [a.body for a in articles]
     merged: list[tuple[str, str, set[str], list[str]]] = []  # speaker, text, words, articles
     for article, fact in zip(articles, facts, strict=True):
