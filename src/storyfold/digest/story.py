@@ -107,7 +107,7 @@ def adjectival(name: str, texts: Sequence[str]) -> str:
     if match is None:
         return name
     owner, rest = match.groups()
-    pattern = re.compile(rf"\b({re.escape(owner[:4])}\w*) {re.escape(rest)}\b", re.IGNORECASE)
+    pattern = re.compile(rf"\b({re.escape(owner[:3])}\w*) {re.escape(rest)}\b", re.IGNORECASE)
     for text in texts:
         for found in pattern.finditer(text):
             if found.group(1) != owner:
