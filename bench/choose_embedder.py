@@ -236,7 +236,7 @@ def bcubed_f1(pred: Sequence, gold: Sequence) -> float:
     for k, (c, g) in enumerate(zip(pred, gold, strict=True)):
         pred_members[c].append(k)
         gold_size[g] += 1
-    for c, members in pred_members.items():
+    for members in pred_members.values():
         gs = gold[members]
         values, counts = np.unique(gs, return_counts=True)
         overlap = dict(zip(values, counts, strict=True))
@@ -534,7 +534,7 @@ def part_copies(
             y = fam[i] == fam[j]
             lo = np.where(lang[i] <= lang[j], lang[i], lang[j])
             hi = np.where(lang[i] <= lang[j], lang[j], lang[i])
-            for a, b in sorted(set(zip(lo.tolist(), hi.tolist()))):
+            for a, b in sorted(set(zip(lo.tolist(), hi.tolist(), strict=True))):
                 m = (lo == a) & (hi == b)
                 if (m & y).any():
                     p = s[m & y]
