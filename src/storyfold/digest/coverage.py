@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from storyfold.records import Article, Claim
 from storyfold.represent.base import Representation, Vectors
 
@@ -34,7 +36,6 @@ _HYPHEN = re.compile(r"(\w)-(\w)")
 @dataclass(slots=True)
 class _Group:
     text: str
-    seed: Vectors
     order: tuple[int, int]
     outlets: set[str] = field(default_factory=set)
 
@@ -56,20 +57,24 @@ def claims(
             copies.setdefault(copy_of, []).append(article.id)
     originals = [(a, r) for a, r, copy_of in members if copy_of is None]
     groups: list[_Group] = []
+    seeds = np.zeros((64, 0), dtype=np.float32)  # one row per group, grown by doubling
     for index, (article, rep) in enumerate(originals):
         for position, sentence in enumerate(rep.sentences):
             if len(sentence.split()) < _MIN_WORDS:
                 continue
             row = vector(_HYPHEN.sub(r"\1\2", canonical(sentence)))
-            best, best_score = None, _SAME_CLAIM
-            for group in groups:
-                score = float(row @ group.seed)
-                if score >= best_score:
-                    best, best_score = group, score
-            if best is None:
-                best = _Group(sentence, row, (index, position))
-                groups.append(best)
-            best.outlets.add(article.id)
+            if seeds.shape[1] != row.shape[0]:
+                seeds = np.zeros((64, row.shape[0]), dtype=np.float32)
+            scores = seeds[: len(groups)] @ row
+            best = int(np.argmax(scores)) if len(groups) else -1
+            if best < 0 or float(scores[best]) < _SAME_CLAIM:
+                if len(groups) == len(seeds):
+                    seeds = np.concatenate([seeds, np.zeros_like(seeds)])
+                seeds[len(groups)] = row
+                groups.append(_Group(sentence, (index, position)))
+            groups[best if best >= 0 and float(scores[best]) >= _SAME_CLAIM else -1].outlets.add(
+                article.id
+            )
     order = {a.id: i for i, (a, _, _) in enumerate(members)}
     groups.sort(key=lambda g: (-len(g.outlets), g.order))
     return tuple(
