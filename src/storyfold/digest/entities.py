@@ -49,6 +49,10 @@ def normalise(text: str) -> str:
     return name.strip(' ,.;:-–—"“”‘’()')
 
 
+def _prefix(word: str) -> str:
+    return word.lower()[:3]
+
+
 def _key(name: str) -> str:
     return name.lower().replace(".", "")
 
@@ -92,6 +96,11 @@ class EntityIndex:
             if len(name := normalise(m.text)) >= 2 and any(c.isalpha() for c in name)
         ]
         self.groups: list[_Group] = []
+        # Candidate groups by the first letters of their names' words (people)
+        # and by exact key (others): a story of 500 articles has thousands of
+        # names, and comparing each with every group is quadratic.
+        self._people: dict[str, list[_Group]] = {}
+        self._others: dict[tuple[EntityType, str], _Group] = {}
         # Full names first, so that lone words find the name they belong to.
         order = sorted(usable, key=lambda m: (m.type != "person", -len(m.text.split())))
         for mention in order:
@@ -100,24 +109,28 @@ class EntityIndex:
     def _find(self, name: str, type_: EntityType) -> _Group | None:
         lone = " " not in name
         best: _Group | None = None
-        for group in self.groups:
-            if group.type == "person":
-                hit = any(
-                    same_person(v, name)
-                    or (lone and len(name) >= _MIN_LONE_WORD and _contains(v, name))
-                    for v in group.counts
-                )
-            else:
-                hit = group.type == type_ and any(_key(v) == _key(name) for v in group.counts)
+        candidates = {id(g): g for w in name.split() for g in self._people.get(_prefix(w), [])}
+        for group in candidates.values():
+            hit = any(
+                same_person(v, name)
+                or (lone and len(name) >= _MIN_LONE_WORD and _contains(v, name))
+                for v in group.counts
+            )
             if hit and (best is None or group.counts.total() > best.counts.total()):
                 best = group
-        return best
+        return best or self._others.get((type_, _key(name)))
 
     def _add(self, mention: Mention) -> None:
         group = self._find(mention.text, mention.type)
         if group is None:
             group = _Group(mention.type)
             self.groups.append(group)
+        if mention.text not in group.counts:
+            if group.type == "person":
+                for word in mention.text.split():
+                    self._people.setdefault(_prefix(word), []).append(group)
+            else:
+                self._others.setdefault((group.type, _key(mention.text)), group)
         group.counts[mention.text] += 1
         group.articles.add(mention.article)
 
