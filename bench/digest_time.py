@@ -64,8 +64,8 @@ def main() -> None:
             f"| {size} | {words} | {cold:.2f} | {warm:.2f} | {len(digest.quotes)} "
             f"| {len(digest.entities)} | {len(digest.coverage)} |"
         )
+        print(lines[-1], flush=True)
     table = "\n".join(lines)
-    print(table)
     if args.write:
         path = ROOT / "docs" / "digest.md"
         text = path.read_text(encoding="utf-8")
