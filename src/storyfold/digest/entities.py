@@ -18,7 +18,8 @@ from difflib import SequenceMatcher
 from storyfold.records import Entity, EntityType
 
 # Sergei/Sergey scores 0.83, Zelensky/Zelenskyy 0.93; Wang Yi/Wang Wenbin and
-# Xi/Yi (0.5) stay apart.  Checked by hand on the seeds and 30 ECB+ dev articles.
+# Xi/Yi (0.5) stay apart.  Set on the seeds (tests/test_digest_seeds.py: one
+# Lavrov); the ECB+ quote set (tests/data) runs the same speaker resolution.
 _SAME_WORD = 0.8
 _MIN_LONE_WORD = 2
 
