@@ -19,14 +19,6 @@ def _stories(engine: Engine) -> set[frozenset[str]]:
 
 
 @pytest.fixture(scope="module")
-def folded(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    engine = Engine.open(tmp_path_factory.mktemp("seeds") / "seeds.db")
-    report = engine.ingest_paths([SEEDS])
-    assert report.ingested == 5 and not report.skipped
-    return engine
-
-
-@pytest.fixture(scope="module")
 def articles(folded: Engine) -> dict[str, dict[str, Any]]:
     return {a["id"]: a for a in export_articles(folded.store)}
 

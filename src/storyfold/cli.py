@@ -24,7 +24,8 @@ from rich.table import Table
 from storyfold.config import Settings
 from storyfold.engine import Engine
 from storyfold.errors import StoryfoldError
-from storyfold.export import article_record, export_articles, export_stories, story_record
+from storyfold.export import export_articles, export_stories, story_record
+from storyfold.render import FORMATS, RENDERERS
 from storyfold.store import Store
 from storyfold.watch import Watcher, parse_interval
 
@@ -142,28 +143,19 @@ def stories(
 def show(
     story: Annotated[str, typer.Argument(help="A story id, or an article id to show its story.")],
     db: DbOption = DEFAULT_DB,
+    format: Annotated[
+        str, typer.Option("--format", help="'text', 'markdown', 'json' or 'html'.")
+    ] = "text",
 ) -> None:
-    """Show one story: title, sources, articles and summary."""
+    """Show one story: summary, quotes, who and where, coverage, dates, related stories."""
     with _errors():
+        if format not in RENDERERS:
+            raise StoryfoldError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
         store = _store(db)
         sid = story if story in store.story_states() else store.story_of(story)
         if sid is None:
             raise StoryfoldError(f"no story or article {story!r} in {db}; see `storyfold stories`")
-        record = story_record(store, sid)
-        out.print(f"[bold]{record['title']}[/bold]  ({sid})", highlight=False)
-        if record["sources"]:
-            out.print("sources: " + ", ".join(record["sources"]), highlight=False, markup=False)
-        out.print("articles:")
-        for article_id in record["articles"]:
-            article = store.article(article_id)
-            assert article is not None
-            line = article_record(store, article)
-            copy = f"  [{line['copy_kind']} copy of {line['copy_of']}]" if line["copy_of"] else ""
-            out.print(f"  {article_id}  {line['title'] or ''}{copy}", highlight=False, markup=False)
-        out.print("summary:")
-        for sentence in record["summary"]:
-            cites = ", ".join(sentence["articles"])
-            out.print(f"  - {sentence['text']}  [{cites}]", highlight=False, markup=False)
+        sys.stdout.write(RENDERERS[format](story_record(store, sid)) + "\n")
 
 
 @app.command()

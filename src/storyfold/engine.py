@@ -17,7 +17,8 @@ from storyfold.clean.lang import LanguageDetector
 from storyfold.clean.text import RuleTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
-from storyfold.digest import CentralSentences, Digester
+from storyfold.digest import CentralSentences, Digester, StoryDigester
+from storyfold.digest.related import relate
 from storyfold.errors import StoreError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, RawArticle
@@ -79,7 +80,10 @@ class Engine:
         )
         self.copy_finder = copy_finder or LayeredCopyFinder(s, self.representer.embed_sentences)
         self.assigner = assigner or CentroidAssigner(s, self.representer.terms.dim)
-        self.digester = digester or CentralSentences(self.representer.terms, s.summary_sentences)
+        if digester is None:
+            summary = CentralSentences(self.representer.terms, s.summary_sentences)
+            digester = StoryDigester(summary, summary.vector)
+        self.digester = digester
         self.language = LanguageDetector()
         self._check_embedder()
 
@@ -155,6 +159,7 @@ class Engine:
                     touched.add(assignment.story)
                 for story in sorted(touched):
                     self._write_digest(story)
+                self._write_related(sorted(touched))
             report.ingested += len(batch)
             if progress:
                 progress(len(batch))
@@ -251,6 +256,12 @@ class Engine:
             members.append((article, rep, link.original if link else None))
         if members:
             self.store.put_digest(self.digester.digest(story, members))
+
+    def _write_related(self, touched: list[str]) -> None:
+        """Stories sharing actors list each other; needs the digests just written."""
+        digests = {s: d for s in self.store.story_ids() if (d := self.store.digest(s)) is not None}
+        for digest in relate(touched, digests).values():
+            self.store.put_digest(digest)
 
 
 def _original_key(article: Article) -> tuple[bool, str, int]:

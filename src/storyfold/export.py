@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from storyfold.digest import source_of
-from storyfold.records import Article
+from storyfold.records import Article, Digest
 from storyfold.store import Store
 
 EXPORT_VERSION = 1
@@ -44,13 +44,35 @@ def story_record(store: Store, story: str) -> dict[str, Any]:
     return {
         "story": story,
         "title": digest.title if digest else None,
-        "first_seen": state.first_seen if state else None,
-        "last_seen": state.last_seen if state else None,
+        "first_seen": (state.first_seen if state else None) or (digest and digest.first_seen),
+        "last_seen": (state.last_seen if state else None) or (digest and digest.last_seen),
         "articles": store.story_article_ids(story),
         "sources": list(digest.sources) if digest else [],
         "summary": [
             {"text": s.text, "articles": list(s.articles)}
             for s in (digest.summary if digest else ())
+        ],
+        **_digest_fields(digest),
+    }
+
+
+def _digest_fields(digest: Digest | None) -> dict[str, Any]:
+    """The digest's quotes, entities, coverage, related stories and timeline."""
+    if digest is None:
+        return {"quotes": [], "entities": [], "coverage": [], "related": [], "timeline": []}
+    return {
+        "quotes": [
+            {"speaker": q.speaker, "text": q.text, "articles": list(q.articles)}
+            for q in digest.quotes
+        ],
+        "entities": [
+            {"name": e.name, "type": e.type, "mentions": e.mentions, "variants": list(e.variants)}
+            for e in digest.entities
+        ],
+        "coverage": [{"claim": c.text, "articles": list(c.articles)} for c in digest.coverage],
+        "related": [{"story": r.story, "why": r.why} for r in digest.related],
+        "timeline": [
+            {"date": d.date, "kind": d.kind, "articles": list(d.articles)} for d in digest.timeline
         ],
     }
 

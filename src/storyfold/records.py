@@ -104,12 +104,67 @@ class SummarySentence:
     articles: tuple[str, ...]
 
 
+EntityType = Literal["person", "organisation", "place"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation, who said it, and every article that carries it."""
+
+    speaker: str
+    text: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation or place, its spellings merged into one name."""
+
+    name: str
+    type: EntityType
+    mentions: int
+    variants: tuple[str, ...]
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One thing the story's articles say, and the articles that say it."""
+
+    text: str
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DateSeen:
+    """A date a story's articles were published on (``published``) or mention."""
+
+    date: str
+    kind: Literal["published", "mentioned"]
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another story that shares this one's actors, and which actors."""
+
+    story: str
+    why: str
+
+
 @dataclass(frozen=True, slots=True)
 class Digest:
     story: str
     title: str
     sources: tuple[str, ...]
     summary: tuple[SummarySentence, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    coverage: tuple[Claim, ...] = ()
+    timeline: tuple[DateSeen, ...] = ()
+    first_seen: str | None = None
+    last_seen: str | None = None
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
-"""Digest: what a story says, in a few sentences, with its sources."""
+"""Digest: what a story says, who said what, who it is about, who reports what."""
 
 from storyfold.digest.base import Digester
 from storyfold.digest.simple import CentralSentences, source_of
+from storyfold.digest.story import StoryDigester
 
-__all__ = ["CentralSentences", "Digester", "source_of"]
+__all__ = ["CentralSentences", "Digester", "StoryDigester", "source_of"]

@@ -41,7 +41,8 @@ class CentralSentences:
         self.terms = terms
         self.sentences = sentences
 
-    def _vector(self, text: str) -> Vectors:
+    def vector(self, text: str) -> Vectors:
+        """A sentence's TF-IDF vector over its names and content words."""
         names, content = names_and_content(text)
         return self.terms.dense(self.terms.weigh(names + content))
 
@@ -49,7 +50,7 @@ class CentralSentences:
         originals = [(a, r) for a, r, copy_of in members if copy_of is None] or [
             (a, r) for a, r, _ in members
         ]
-        vectors = {a.id: [self._vector(s) for s in r.sentences] for a, r, _ in members}
+        vectors = {a.id: [self.vector(s) for s in r.sentences] for a, r, _ in members}
         centre = np.zeros(self.terms.dim, dtype=np.float32)
         for article, _ in originals:
             for row in vectors[article.id]:

@@ -15,12 +15,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from storyfold.errors import StoreError
 from storyfold.outlets import host_of, outlet_name
-from storyfold.records import Article, Assignment, CopyLink, Digest, RemovedSpan, SummarySentence
+from storyfold.records import (
+    Article,
+    Assignment,
+    Claim,
+    CopyLink,
+    DateSeen,
+    Digest,
+    Entity,
+    Quote,
+    Related,
+    RemovedSpan,
+    SummarySentence,
+)
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
 from storyfold.represent.terms import terms_from_blob, terms_to_blob
@@ -484,24 +497,73 @@ class Store:
 
 
 def digest_to_json(digest: Digest) -> dict[str, object]:
+    """The digest as stored in ``stories.digest`` (JSON); read by ``digest_from_json``."""
     return {
         "story": digest.story,
         "title": digest.title,
         "sources": list(digest.sources),
         "summary": [{"text": s.text, "articles": list(s.articles)} for s in digest.summary],
+        "quotes": [
+            {"speaker": q.speaker, "text": q.text, "articles": list(q.articles)}
+            for q in digest.quotes
+        ],
+        "entities": [
+            {
+                "name": e.name,
+                "type": e.type,
+                "mentions": e.mentions,
+                "variants": list(e.variants),
+                "articles": list(e.articles),
+            }
+            for e in digest.entities
+        ],
+        "coverage": [{"claim": c.text, "articles": list(c.articles)} for c in digest.coverage],
+        "timeline": [
+            {"date": d.date, "kind": d.kind, "articles": list(d.articles)} for d in digest.timeline
+        ],
+        "first_seen": digest.first_seen,
+        "last_seen": digest.last_seen,
+        "related": [{"story": r.story, "why": r.why} for r in digest.related],
     }
 
 
-def digest_from_json(data: dict[str, object]) -> Digest:
-    summary = data.get("summary", [])
-    assert isinstance(summary, list)
+def _ids(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
+
+
+def digest_from_json(data: dict[str, Any]) -> Digest:
+    """A stored digest; fields a digest written by an older version lacks are empty."""
     return Digest(
         story=str(data["story"]),
         title=str(data["title"]),
-        sources=tuple(str(s) for s in data.get("sources", []) or []),  # type: ignore[attr-defined]
+        sources=_ids(data.get("sources") or ()),
         summary=tuple(
-            SummarySentence(str(s["text"]), tuple(str(a) for a in s["articles"])) for s in summary
+            SummarySentence(str(s["text"]), _ids(s["articles"])) for s in data.get("summary", [])
         ),
+        quotes=tuple(
+            Quote(str(q["speaker"]), str(q["text"]), _ids(q["articles"]))
+            for q in data.get("quotes", [])
+        ),
+        entities=tuple(
+            Entity(
+                str(e["name"]),
+                e["type"],
+                int(e["mentions"]),
+                _ids(e["variants"]),
+                _ids(e.get("articles", ())),
+            )
+            for e in data.get("entities", [])
+        ),
+        coverage=tuple(
+            Claim(str(c["claim"]), _ids(c["articles"])) for c in data.get("coverage", [])
+        ),
+        timeline=tuple(
+            DateSeen(str(d["date"]), d["kind"], _ids(d["articles"]))
+            for d in data.get("timeline", [])
+        ),
+        first_seen=_opt(data.get("first_seen")),
+        last_seen=_opt(data.get("last_seen")),
+        related=tuple(Related(str(r["story"]), str(r["why"])) for r in data.get("related", [])),
     )
 
 

@@ -1,0 +1,110 @@
+"""Coverage: the story's claims, and which outlets carry each.
+
+A claim is a group of sentences from the story's original articles that say the
+same thing: each sentence joins the claim whose first sentence is closest to it
+by TF-IDF cosine over names and content words, if at least ``_SAME_CLAIM``;
+else it opens a claim.  An article's copies carry what it carries, and count
+with it as one outlet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from storyfold.records import Article, Claim
+from storyfold.represent.base import Representation, Vectors
+
+Member = tuple[Article, Representation, str | None]
+
+# Set by hand on the seed story S1 only: at 0.35 the outlets' "the ministers
+# met" and "sanctions are counterproductive" sentences group while 5 of the 6
+# single-outlet facts in the gold stay their outlet's own (tests/test_digest_seeds.py).
+# Other values were not swept; re-run that test after changing it.
+_SAME_CLAIM = 0.35
+_MIN_WORDS = 6
+# A story of hundreds of articles has thousands of claims: the export keeps the
+# most widely carried ones and, after them, the earliest.
+MAX_CLAIMS = 200
+# "counter-productive" and "counterproductive" are one word.
+_HYPHEN = re.compile(r"(\w)-(\w)")
+
+
+@dataclass(slots=True)
+class _Group:
+    text: str
+    order: tuple[int, int]
+    outlets: set[str] = field(default_factory=set)
+
+
+def claims(
+    members: Sequence[Member],
+    vector: Callable[[str], Vectors],
+    canonical: Callable[[str], str] = lambda text: text,
+) -> tuple[Claim, ...]:
+    """The story's claims, the most widely carried first, each with its articles.
+
+    ``canonical`` writes a sentence's names as the story's one name for each
+    person (``Wang`` and ``Wang Yi``, ``Sergei`` and ``Sergey Lavrov`` compare
+    as the same name).
+    """
+    copies: dict[str, list[str]] = {}
+    for article, _, copy_of in members:
+        if copy_of is not None:
+            copies.setdefault(copy_of, []).append(article.id)
+    originals = [(a, r) for a, r, copy_of in members if copy_of is None]
+    groups: list[_Group] = []
+    seeds = np.zeros((64, 0), dtype=np.float32)  # one row per group, grown by doubling
+    for index, (article, rep) in enumerate(originals):
+        for position, sentence in enumerate(rep.sentences):
+            if len(sentence.split()) < _MIN_WORDS:
+                continue
+            row = vector(_HYPHEN.sub(r"\1\2", canonical(sentence)))
+            if seeds.shape[1] != row.shape[0]:
+                seeds = np.zeros((64, row.shape[0]), dtype=np.float32)
+            scores = seeds[: len(groups)] @ row
+            best = int(np.argmax(scores)) if len(groups) else -1
+            if best < 0 or float(scores[best]) < _SAME_CLAIM:
+                if len(groups) == len(seeds):
+                    seeds = np.concatenate([seeds, np.zeros_like(seeds)])
+                seeds[len(groups)] = row
+                groups.append(_Group(sentence, (index, position)))
+            groups[best if best >= 0 and float(scores[best]) >= _SAME_CLAIM else -1].outlets.add(
+                article.id
+            )
+    order = {a.id: i for i, (a, _, _) in enumerate(members)}
+    groups.sort(key=lambda g: (-len(g.outlets), g.order))
+    return tuple(
+        Claim(
+            g.text,
+            tuple(
+                sorted(
+                    {*g.outlets, *(c for o in g.outlets for c in copies.get(o, []))},
+                    key=order.__getitem__,
+                )
+            ),
+        )
+        for g in groups[:MAX_CLAIMS]
+    )
+
+
+def outlets_carrying(claim: Claim, copy_of: dict[str, str | None]) -> set[str]:
+    """The outlets (original articles) behind a claim's articles."""
+    return {copy_of.get(a) or a for a in claim.articles}
+
+
+def shared_and_single(
+    coverage: Sequence[Claim], copy_of: dict[str, str | None]
+) -> tuple[list[Claim], dict[str, list[Claim]]]:
+    """What all outlets report, and what only one does (by outlet)."""
+    outlets = {copy_of.get(a) or a for a in copy_of}
+    shared = [c for c in coverage if outlets_carrying(c, copy_of) == outlets and len(outlets) > 1]
+    single: dict[str, list[Claim]] = {}
+    for claim in coverage:
+        carriers = outlets_carrying(claim, copy_of)
+        if len(carriers) == 1 and len(outlets) > 1:
+            single.setdefault(next(iter(carriers)), []).append(claim)
+    return shared, single
