@@ -155,7 +155,18 @@ def show(
         sid = story if story in store.story_states() else store.story_of(story)
         if sid is None:
             raise StoryfoldError(f"no story or article {story!r} in {db}; see `storyfold stories`")
-        sys.stdout.write(RENDERERS[format](story_record(store, sid)) + "\n")
+        record = story_record(store, sid)
+        if format != "json":  # for people: each article with its title and copy link
+            record = {**record, "articles": [_article_line(store, a) for a in record["articles"]]}
+        sys.stdout.write(RENDERERS[format](record) + "\n")
+
+
+def _article_line(store: Store, article_id: str) -> str:
+    article = store.article(article_id)
+    link = store.copy_link(article_id)
+    title = article.title if article and article.title else ""
+    copy = f"  [{link.kind} copy of {link.original}]" if link else ""
+    return f"{article_id}  {title}{copy}".rstrip()
 
 
 @app.command()

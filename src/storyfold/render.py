@@ -28,7 +28,7 @@ def _sections(record: dict[str, Any]) -> list[tuple[str, list[str]]]:
     when = [f"first seen {record['first_seen'] or '?'}, last seen {record['last_seen'] or '?'}"]
     when += [f"{d['date']} ({d['kind']}) [{_cites(d['articles'])}]" for d in record["timeline"]]
     return [
-        ("sources", [", ".join(record["sources"]) or "-"]),
+        ("sources", [", ".join(record["sources"])] if record["sources"] else []),
         ("articles", list(record["articles"])),
         ("summary", [f"{s['text']} [{_cites(s['articles'])}]" for s in record["summary"]]),
         (
