@@ -137,8 +137,10 @@ class Engine:
             with self.store.transaction():
                 touched: set[str] = set()
                 for article, rep in zip(batch, reps, strict=True):
-                    link = self.copy_finder.find(article, rep, self.store)
+                    # Stored first, so that what the copy check computes for the
+                    # new article (its sentence embeddings) is kept with it.
                     seq = self.store.put_article(article, rep, self.copy_finder.band_keys(rep))
+                    link = self.copy_finder.find(article, rep, self.store)
                     article = replace(article, seen=seq)
                     if link is not None:
                         story = self._link(article, link)

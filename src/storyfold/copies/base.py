@@ -29,6 +29,9 @@ class CopyIndex(Protocol):
 class CopyFinder(Protocol):
     """Finds the stored article that ``article`` is a copy of, if any.
 
+    ``article`` is itself already in the index (the engine stores it first, so
+    what the check computes for it is kept); a finder never links it to itself.
+
     The link it returns points from the new article to the stored one; which of
     the two is the original is the engine's decision (earliest published, else
     first seen).

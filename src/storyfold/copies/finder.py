@@ -39,12 +39,11 @@ class LayeredCopyFinder:
     def _confirmed(self, aligned: int, share: float) -> bool:
         return aligned >= self.settings.min_aligned and share >= self.settings.aligned_share
 
-    def _sentence_vectors(self, rep: Representation, index: CopyIndex, stored: bool) -> Vectors:
-        cached = index.sentence_vectors(rep.article) if stored else None
+    def _sentence_vectors(self, rep: Representation, index: CopyIndex) -> Vectors:
+        cached = index.sentence_vectors(rep.article)
         if cached is None:
             cached = self.embed(rep)
-            if stored:
-                index.put_sentence_vectors(rep.article, cached)
+            index.put_sentence_vectors(rep.article, cached)
         return cached
 
     def band_keys(self, rep: Representation) -> list[str]:
@@ -70,7 +69,8 @@ class LayeredCopyFinder:
         own: Vectors | None = None
         own_words = word_sets(rep.sentences)
         floor = min(s.rewrite_candidate_cosine, s.translation_candidate_cosine)
-        for other, cosine in index.nearest(rep.lead, self.candidates, floor):
+        # the article itself is in the index already and comes back first
+        for other, cosine in index.nearest(rep.lead, self.candidates + 1, floor):
             other_rep = index.representation(other)
             other_article = index.article(other)
             if other == article.id or other_rep is None or other_article is None:
@@ -90,8 +90,8 @@ class LayeredCopyFinder:
             method = "words"
             if not self._confirmed(aligned, share) and (translated or share >= _GRAY_SHARE):
                 if own is None:
-                    own = self._sentence_vectors(rep, index, stored=False)
-                theirs = self._sentence_vectors(other_rep, index, stored=True)
+                    own = self._sentence_vectors(rep, index)
+                theirs = self._sentence_vectors(other_rep, index)
                 shorter, longer = sorted((own, theirs), key=len)
                 aligned = aligned_sentences(
                     shorter,

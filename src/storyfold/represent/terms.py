@@ -76,9 +76,14 @@ class TermWeigher:
         return indices, values
 
     def dense(self, terms: Sparse) -> Vectors:
-        out = np.zeros(self.dim, dtype=np.float32)
-        out[terms[0]] = terms[1]
-        return out
+        return dense(terms, self.dim)
+
+
+def dense(terms: Sparse, dim: int) -> Vectors:
+    """A sparse term vector written out as a dense row of ``dim`` values."""
+    out = np.zeros(dim, dtype=np.float32)
+    out[terms[0]] = terms[1]
+    return out
 
 
 def terms_to_blob(terms: Sparse) -> bytes:

@@ -25,6 +25,7 @@ import numpy as np
 from storyfold.config import Settings
 from storyfold.records import Article, Assignment
 from storyfold.represent.base import Representation, Sparse, Vectors
+from storyfold.represent.terms import dense
 from storyfold.represent.text import stable_id
 from storyfold.store.sqlite import StoryState
 
@@ -127,7 +128,9 @@ class CentroidAssigner:
         self, article: Article, rep: Representation, story: str, state: StoryState | None, seq: int
     ) -> StoryState:
         day = article.published[:10] if article.published and parse_day(article.published) else None
-        names, content, phrases = (self._dense(t) for t in (rep.names, rep.content, rep.phrases))
+        names, content, phrases = (
+            dense(t, self.terms_dim) for t in (rep.names, rep.content, rep.phrases)
+        )
         if state is None:
             return StoryState(
                 story,
@@ -155,8 +158,3 @@ class CentroidAssigner:
             state.content + content,
             state.phrases + phrases,
         )
-
-    def _dense(self, sparse: Sparse) -> Vectors:
-        out = np.zeros(self.terms_dim, dtype=np.float32)
-        out[sparse[0]] = sparse[1]
-        return out
