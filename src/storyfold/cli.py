@@ -291,5 +291,35 @@ def sources(db: DbOption = DEFAULT_DB) -> None:
         out.print(table)
 
 
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="STORYFOLD_TOKEN",
+            help="Bearer token that POST /api/articles requires; without one, ingest over "
+            "HTTP is refused.",
+        ),
+    ] = None,
+) -> None:
+    """Serve the web UI and the JSON API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from storyfold.web import ServeOptions, create_app
+
+    with _errors():
+        if not db.exists() and token is None:
+            raise StoryfoldError(
+                f"no store at {db}; ingest into it first, or give --token to receive articles"
+            )
+        web = create_app(db, ServeOptions(token=token or None))
+    err.print(f"serving {db} on http://{host}:{port}  (ingest over HTTP "
+              f"{'on' if token else 'off: no --token'})", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()

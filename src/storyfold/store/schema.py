@@ -82,4 +82,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (feed, item)
     ) WITHOUT ROWID;
     """,
+    # 3: full-text search over article titles and bodies (the web UI and API
+    # search), an FTS5 index kept in step with ``articles`` by triggers; a store
+    # migrated to it has its existing articles indexed here.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, content='articles', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.seq, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.seq, old.title, old.body);
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    """,
 )

@@ -37,6 +37,7 @@ from storyfold.records import (
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
 from storyfold.represent.terms import terms_from_blob, terms_to_blob
+from storyfold.store.browse import BrowseQueries
 from storyfold.store.schema import MIGRATIONS
 
 _ARTICLE_COLUMNS = (
@@ -88,7 +89,7 @@ UNKNOWN_OUTLET = "(unknown)"
 _STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
 
 
-class Store:
+class Store(BrowseQueries):
     """A storyfold store in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
@@ -130,6 +131,23 @@ class Store:
                 raise StoreError(
                     f"could not migrate {target} to schema {number + 1}: {exc}"
                 ) from exc
+        return cls(db, target)
+
+    @classmethod
+    def open_reader(cls, path: str | Path) -> Store:
+        """Another connection to a store that ``open`` has made current, only to
+        read: in WAL mode it never waits for a writer, and sees each batch once
+        it is committed.  Use one per thread."""
+        target = str(path)
+        if not Path(target).is_file():
+            raise StoreError(f"no store at {target}")
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA query_only=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            db.close()
+            raise StoreError(f"{target} is at schema {version}; open it with Store.open first")
         return cls(db, target)
 
     def close(self) -> None:
