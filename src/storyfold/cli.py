@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -304,18 +305,24 @@ def serve(
             "HTTP is refused.",
         ),
     ] = None,
+    embedder: Annotated[
+        str, typer.Option(help="For POSTed articles: 'use' or 'hashing', as the store holds.")
+    ] = "use",
 ) -> None:
     """Serve the web UI and the JSON API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from storyfold.web import ServeOptions, create_app
 
+    settings = replace(Settings(), embedder=embedder)
     with _errors():
         if not db.exists() and token is None:
             raise StoryfoldError(
                 f"no store at {db}; ingest into it first, or give --token to receive articles"
             )
-        web = create_app(db, ServeOptions(token=token or None))
+        web = create_app(
+            db, ServeOptions(token=token or None), partial(Engine.open, settings=settings)
+        )
     err.print(f"serving {db} on http://{host}:{port}  (ingest over HTTP "
               f"{'on' if token else 'off: no --token'})", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")

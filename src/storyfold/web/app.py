@@ -10,7 +10,7 @@ escaped, and even a mistake in a template could not run a script.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -24,9 +24,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import storyfold
+from storyfold.errors import StoryfoldError
 from storyfold.export import article_record, story_record
 from storyfold.outlets import outlet_name
 from storyfold.readers.base import Skipped
@@ -68,19 +71,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.site = site
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     templates = Jinja2Templates(env=_environment())
-
-    @app.middleware("http")
-    async def headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers["Content-Security-Policy"] = _CSP
-        return response
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context, status_code=status)
@@ -324,7 +317,10 @@ def create_app(
         _authorise(site, request)
         body = await _read_body(request, site.options.max_body_bytes)
         articles = _parse_articles(body, site.options.max_articles)
-        report, stories = await run_in_threadpool(site.ingest, articles)
+        try:
+            report, stories = await run_in_threadpool(site.ingest, articles)
+        except StoryfoldError as exc:
+            raise ApiError(500, f"the ingest failed: {exc}") from exc
         return {
             "ingested": report.ingested,
             "unchanged": report.unchanged,
@@ -359,6 +355,32 @@ _ARTICLES_SCHEMA: dict[str, Any] = {
 }
 
 
+class SecurityHeaders:
+    """Headers on every answer; the Content-Security-Policy on all but the
+    OpenAPI pages (whose viewer loads its own scripts).  Plain ASGI: cheaper
+    per request than Starlette's BaseHTTPMiddleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        strict = not str(scope.get("path", "")).startswith(("/docs", "/redoc"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                if strict:
+                    headers["Content-Security-Policy"] = _CSP
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("storyfold.web", "templates"),
@@ -369,11 +391,19 @@ def _environment() -> Environment:
     env.filters["paragraphs"] = lambda text: [
         p.strip() for p in str(text).split("\n\n") if p.strip()
     ]
+    env.filters["evidence"] = _evidence
     env.filters["web_url"] = lambda url: url if _is_web_url(url) else None
     env.filters["outlet"] = lambda article: outlet_name(article.source, article.url)
     env.filters["day"] = lambda value: str(value)[:10] if value else ""
     env.globals["version"] = storyfold.__version__
     return env
+
+
+def _evidence(value: object) -> str:
+    """A copy link's score as people read it: counts whole, shares to two places."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def _is_web_url(url: object) -> bool:

@@ -55,6 +55,7 @@ class StoryIndex:
         self._key = -1
         self._rows: tuple[StorySummary, ...] = ()
         self._by_id: dict[str, StorySummary] = {}
+        self._facets: tuple[list[tuple[str, int]], list[tuple[str, int]]] = ([], [])
 
     def rows(self, store: Store) -> tuple[StorySummary, ...]:
         key = store.last_seq()
@@ -63,6 +64,7 @@ class StoryIndex:
                 rows = store.story_summaries()
                 self._rows = tuple(rows)
                 self._by_id = {r.id: r for r in rows}
+                self._count_facets()
                 self._key = key
             return self._rows
 
@@ -72,15 +74,20 @@ class StoryIndex:
 
     def facets(self, store: Store) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         """Outlets and languages with their story counts, the most frequent first."""
+        self.rows(store)
+        with self._lock:
+            return self._facets
+
+    def _count_facets(self) -> None:
         sources: dict[str, int] = {}
         langs: dict[str, int] = {}
-        for row in self.rows(store):
+        for row in self._rows:
             for name in row.sources:
                 sources[name] = sources.get(name, 0) + 1
             for lang in row.langs:
                 langs[lang] = langs.get(lang, 0) + 1
         order = lambda pair: (-pair[1], pair[0].casefold())  # noqa: E731
-        return sorted(sources.items(), key=order), sorted(langs.items(), key=order)
+        self._facets = sorted(sources.items(), key=order), sorted(langs.items(), key=order)
 
 
 def list_stories(store: Store, index: StoryIndex, wanted: StoryFilter) -> StoryPage:
