@@ -24,8 +24,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -36,7 +34,7 @@ from urllib.parse import quote
 import httpx
 from web_store import DEFAULT_DB, build
 
-from storyfold.web.serving import free_port
+from storyfold.web.serving import serve_process
 
 from common import DATA, read_jsonl, write_section
 
@@ -49,34 +47,6 @@ def copy_store(source: Path, target: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(source, target)
-
-
-def start_server(db: Path, port: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "STORYFOLD_TOKEN": TOKEN}
-    command = [
-        sys.executable,
-        "-m",
-        "storyfold",
-        "serve",
-        "--db",
-        str(db),
-        "--port",
-        str(port),
-        "--embedder",
-        "hashing",
-    ]
-    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/stories", timeout=30).status_code == 200:
-                return server
-        except httpx.TransportError as exc:
-            if server.poll() is not None:
-                error = server.stderr.read() if server.stderr else ""
-                raise SystemExit(f"server died: {error}") from exc
-            time.sleep(0.5)
-    raise SystemExit("server did not start in 120 s")
 
 
 def targets(db: Path) -> dict[str, list[str]]:
@@ -221,10 +191,7 @@ def main() -> None:
     with sqlite3.connect(db) as con:
         articles_before = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         stories_before = con.execute("SELECT count(*) FROM stories").fetchone()[0]
-    port = free_port()
-    server = start_server(db, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve_process(db, "--embedder", "hashing", token=TOKEN) as base:
         urls = targets(db)
         stop, outcome = threading.Event(), Ingested()
         ingest = threading.Thread(target=ingest_during, args=(base, stop, outcome))
@@ -237,9 +204,6 @@ def main() -> None:
         load_after = os.getloadavg()
         stop.set()
         ingest.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
     every = [v for values in latencies.values() for v in values]
     total = len(every) + sum(errors.values())

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from storyfold import Engine
 from storyfold.export import article_record, story_record
 from storyfold.web import ServeOptions, create_app
-from storyfold.web.serving import free_port
+from storyfold.web.serving import serve_process
 from tests.web_support import (
     HOSTILE,
     TOKEN,
@@ -328,39 +327,15 @@ def test_hostile_articles_are_escaped_everywhere(hostile_db: Path) -> None:
 
 def test_serve_command(folded: Engine, tmp_path: Path) -> None:
     """`storyfold serve` answers over HTTP, taking its token from STORYFOLD_TOKEN."""
-
-    port = free_port()
-    env = {**os.environ, "STORYFOLD_TOKEN": TOKEN}
-    command = [
-        sys.executable,
-        "-m",
-        "storyfold",
-        "serve",
-        "--db",
-        folded.store.path,
-        "--port",
-        str(port),
-    ]
-    server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        base, answer = f"http://127.0.0.1:{port}", None
-        deadline = time.monotonic() + 60
-        while answer is None and time.monotonic() < deadline:
-            try:
-                answer = httpx.get(base + "/api/stories", timeout=5)
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                time.sleep(0.2)
-        assert answer is not None and answer.json()["total"] == 2
-        refused = httpx.post(base + "/api/articles", json=GOOD, timeout=5)
+    with serve_process(folded.store.path, token=TOKEN) as base:
+        assert httpx.get(base + "/api/stories", timeout=30).json()["total"] == 2
+        refused = httpx.post(base + "/api/articles", json=GOOD, timeout=30)
         assert refused.status_code == 401  # a token is configured, none was sent
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    without = {k: v for k, v in os.environ.items() if k != "STORYFOLD_TOKEN"}
     missing = subprocess.run(
         [sys.executable, "-m", "storyfold", "serve", "--db", str(tmp_path / "none.db")],
         capture_output=True,
         text=True,
-        env={k: v for k, v in os.environ.items() if k != "STORYFOLD_TOKEN"},
+        env=without,
     )
     assert missing.returncode == 2 and "no store at" in missing.stderr

@@ -98,6 +98,13 @@ def create_app(
             return JSONResponse({"error": message}, 422)
         return page(request, "error.html", 400, title="Bad request", message=message)
 
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        message = f"internal error ({type(exc).__name__}); the server log has the details"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, 500)
+        return page(request, "error.html", 500, title="Server error", message=message)
+
     # --- pages -------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(
