@@ -171,6 +171,22 @@ def ingest_during(base: str, stop: threading.Event, outcome: Ingested) -> None:
                 outcome.ingested += int(answer.json()["ingested"])
 
 
+def one_reader(base: str, urls: dict[str, list[str]], each: int = 10) -> dict[str, float]:
+    """Median latency of each kind of request with one reader and no ingest:
+    what a request costs when it waits for nothing."""
+    rng = random.Random(1)
+    medians = {}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for kind in WEIGHTS:
+            times = []
+            for _ in range(each):
+                began = time.perf_counter()
+                client.get(rng.choice(urls[kind])).raise_for_status()
+                times.append(time.perf_counter() - began)
+            medians[kind] = statistics.median(times)
+    return medians
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -193,6 +209,7 @@ def main() -> None:
         stories_before = con.execute("SELECT count(*) FROM stories").fetchone()[0]
     with serve_process(db, "--embedder", "hashing", token=TOKEN) as base:
         urls = targets(db)
+        alone = one_reader(base, urls)
         stop, outcome = threading.Event(), Ingested()
         ingest = threading.Thread(target=ingest_during, args=(base, stop, outcome))
         load_before = os.getloadavg()
@@ -229,15 +246,15 @@ def main() -> None:
         f"- machine load (1-min average) before / after: {load_before[0]:.1f} / "
         f"{load_after[0]:.1f} on 2 cores shared with other jobs",
         "",
-        "| request | count | p50 ms | p95 ms |",
-        "|---|---:|---:|---:|",
+        "| request | count | p50 ms | p95 ms | one reader alone, no ingest: p50 ms |",
+        "|---|---:|---:|---:|---:|",
     ]
     for kind in WEIGHTS:
         values = latencies.get(kind, [])
         if values:
             lines.append(
                 f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-                f"{percentile(values, 0.95) * 1000:.0f} |"
+                f"{percentile(values, 0.95) * 1000:.0f} | {alone[kind] * 1000:.0f} |"
             )
     report = "\n".join(lines)
     print(report)

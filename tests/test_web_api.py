@@ -21,6 +21,7 @@ from tests.web_support import (
     HOSTILE,
     TOKEN,
     TestClient,
+    broken_engine,
     client,
     count_articles,
     hashing_engine,
@@ -339,3 +340,14 @@ def test_serve_command(folded: Engine, tmp_path: Path) -> None:
         env=without,
     )
     assert missing.returncode == 2 and "no store at" in missing.stderr
+
+
+def test_a_failing_ingest_answers_json(tmp_path: Path) -> None:
+    app = create_app(tmp_path / "s.db", ServeOptions(token=TOKEN), broken_engine)
+    with client(app) as http:
+        answer = http.post("/api/articles", json=GOOD, headers=AUTH)
+        assert answer.status_code == 500
+        assert "holds vectors of the embedder 'use'" in answer.json()["error"]
+        # The server goes on serving.
+        assert http.get("/api/stories").json()["total"] == 0
+    assert count_articles(tmp_path / "s.db") == 0

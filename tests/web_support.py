@@ -63,3 +63,10 @@ def hostile_articles() -> list[dict[str, str]]:
             "published": "2026-11-03",
         },
     ]
+
+
+def broken_engine(path: Path) -> Engine:
+    """An engine factory that fails, as a store of another embedder makes it fail."""
+    from storyfold.errors import StoreError
+
+    raise StoreError(f"{path} holds vectors of the embedder 'use', not 'hashing'")

@@ -325,7 +325,10 @@ def serve(
         )
     err.print(f"serving {db} on http://{host}:{port}  (ingest over HTTP "
               f"{'on' if token else 'off: no --token'})", highlight=False)
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    # Idle connections are kept 20 s (uvicorn's default is 5 s, the same as
+    # common clients' own expiry, so a client reusing a connection as the
+    # server drops it gets a reset: seen under load, bench/load_web.py).
+    uvicorn.run(web, host=host, port=port, log_level="warning", timeout_keep_alive=20)
 
 
 def main() -> None:
