@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from storyfold import Engine
 from storyfold.config import Settings
+from storyfold.digest import CentralSentences, coverage
 from storyfold.digest.entities import Mention
 from storyfold.digest.extract import (
     ArticleExtract,
@@ -22,7 +23,10 @@ from storyfold.digest.extract import (
     extract_to_row,
 )
 from storyfold.digest.quotes import Found
-from storyfold.records import Digest
+from storyfold.records import Article, Digest
+from storyfold.represent import Representer
+from storyfold.represent.embedders import HashingEmbedder
+from storyfold.represent.text import content_hash
 from storyfold.store.schema import MIGRATIONS
 
 from .conftest import SEEDS
@@ -156,6 +160,32 @@ def test_extracts_go_with_their_article(tmp_path: Path, seeds: list[Path]) -> No
     con.execute("DELETE FROM articles")
     assert con.execute("SELECT count(*) FROM article_extracts").fetchone()[0] == 0
     con.close()
+
+
+def test_later_articles_of_a_known_outlet_support_claims_but_open_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shared = "The river rose four metres overnight and flooded the old town centre."
+    bodies = {
+        "a1": f"{shared} Rescue teams worked through the night to reach stranded families.",
+        "a2": "The mayor asked residents to leave their homes before the evening tide came in.",
+        "a3": f"{shared} A local baker handed out free bread to volunteers at the town hall.",
+        "a4": "Insurers said the claims would run into the hundreds of millions of euros.",
+    }
+    articles = [
+        Article(aid, "test", body, content_hash(body), source="y" if aid == "a4" else "x")
+        for aid, body in bodies.items()
+    ]
+    representer = Representer(HashingEmbedder())
+    members = [(a, r, None) for a, r in zip(articles, representer.represent(articles), strict=True)]
+    vector = CentralSentences(representer.terms).vector
+    everything = {c.text: c.articles for c in coverage.claims(members, vector)}
+    assert any(t.startswith("A local baker") for t in everything)
+    monkeypatch.setattr(coverage, "OPENING_ARTICLES", 2)
+    bounded = {c.text: c.articles for c in coverage.claims(members, vector)}
+    assert bounded[shared] == ("a1", "a3")  # a3 still supports what it shares
+    assert not any(t.startswith("A local baker") for t in bounded)  # opens nothing
+    assert any(t.startswith("Insurers said") for t in bounded)  # a new outlet's first
 
 
 _text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)

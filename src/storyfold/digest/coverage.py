@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storyfold.digest.extract import sparse
+from storyfold.digest.simple import source_of
 from storyfold.records import Article, Claim
 from storyfold.represent.base import Representation, Sparse, Vectors
 
@@ -30,6 +31,16 @@ _MIN_WORDS = 6
 # A story of hundreds of articles has thousands of claims: the export keeps the
 # most widely carried ones and, after them, the earliest.
 MAX_CLAIMS = 200
+# Claims are opened by the story's first OPENING_ARTICLES originals and by the
+# first original of every other outlet; a later article of an outlet already
+# heard adds its support to the claims it shares, but opens none.  Each sentence
+# is compared with every claim so far, so without the bound a story's claims
+# cost grows with the square of its size (71 s for a 500-article story before
+# this bound and sparse vectors; docs/digest.md).  Why this choice: what an event
+# is, the first reports establish; what one outlet alone reports is in its first
+# article on the story, mostly.  Stories of up to 100 originals are not
+# affected (ECB+ dev stories have at most 50 articles, the seeds 4).  Not tuned.
+OPENING_ARTICLES = 100
 # "counter-productive" and "counterproductive" are one word.
 _HYPHEN = re.compile(r"(\w)-(\w)")
 
@@ -91,6 +102,7 @@ def claims(
         if copy_of is not None:
             copies.setdefault(copy_of, []).append(article.id)
     originals = [(a, r) for a, r, copy_of in members if copy_of is None]
+    opening = opening_articles([a for a, _ in originals])
     groups: list[_Group] = []
     seeds = _Seeds(len(vector("")))  # the dimension of the sentence vectors
     for index, (article, rep) in enumerate(originals):
@@ -106,6 +118,8 @@ def claims(
             scores = seeds.scores(row)
             best = int(np.argmax(scores)) if len(groups) else -1
             if best < 0 or float(scores[best]) < _SAME_CLAIM:
+                if article.id not in opening:
+                    continue
                 seeds.add(row)
                 groups.append(_Group(sentence, (index, position)))
                 best = -1
@@ -124,6 +138,19 @@ def claims(
         )
         for g in groups[:MAX_CLAIMS]
     )
+
+
+def opening_articles(originals: Sequence[Article]) -> set[str]:
+    """The originals that may open claims: the first ``OPENING_ARTICLES``, and
+    the first of every outlet (by source, else URL host) not among them."""
+    opening = {a.id for a in originals[:OPENING_ARTICLES]}
+    heard = {source_of(a) for a in originals[:OPENING_ARTICLES]}
+    for article in originals[OPENING_ARTICLES:]:
+        outlet = source_of(article)
+        if outlet is not None and outlet not in heard:
+            heard.add(outlet)
+            opening.add(article.id)
+    return opening
 
 
 def outlets_carrying(claim: Claim, copy_of: dict[str, str | None]) -> set[str]:
