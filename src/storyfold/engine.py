@@ -18,11 +18,11 @@ from storyfold.clean.text import RuleTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
 from storyfold.digest import CentralSentences, Digester, ExtractingDigester, StoryDigester
-from storyfold.digest.extract import ArticleExtract
+from storyfold.digest.extract import ArticleExtract, missing
 from storyfold.digest.related import actor_key, actors, relate
 from storyfold.errors import StoreError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
-from storyfold.records import Article, Assignment, CopyLink, RawArticle
+from storyfold.records import Article, Assignment, CopyLink, Digest, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder, Representation
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
@@ -302,12 +302,7 @@ class Engine:
         extracts, an extract of an older version) are made and stored now."""
         assert isinstance(self.digester, ExtractingDigester)
         stored = self.store.extracts(a.id for a, _, _ in members)
-        missing = [
-            (a, r)
-            for a, r, _ in members
-            if (e := stored.get(a.id)) is None or not e.fits(a.content_hash, len(r.sentences))
-        ]
-        for extract in self.digester.extract(missing):
+        for extract in self.digester.extract(missing(members, stored)):
             self.store.put_extract(extract)
             stored[extract.article] = extract
         return stored
@@ -328,11 +323,14 @@ class Engine:
         for story in sorted((self.store.stories_with_actor_keys(keys) | listed) - set(digests)):
             if (digest := self.store.digest(story)) is not None:
                 digests[story] = digest
+        changed: dict[str, Digest] = {}
         for story in touched:  # a listed story that no longer has a digest is dropped
             if story in digests:
                 kept = tuple(r for r in digests[story].related if r.story in digests)
-                digests[story] = replace(digests[story], related=kept)
-        for digest in relate(touched, digests).values():
+                if kept != digests[story].related:
+                    digests[story] = changed[story] = replace(digests[story], related=kept)
+        changed |= relate(touched, digests)
+        for digest in changed.values():
             self.store.put_digest(digest)
 
 

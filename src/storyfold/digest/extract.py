@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from storyfold.digest.entities import TYPES, Mention
 from storyfold.digest.quotes import Found
-from storyfold.represent.base import Sparse, Vectors
+from storyfold.records import Article
+from storyfold.represent.base import Representation, Sparse, Vectors
 
 # Raise when what an extract holds, or how it is read, changes: stored extracts
 # of another version are read again from the article on its story's next digest.
@@ -66,6 +67,19 @@ class ArticleExtract:
     def fits(self, content_hash: str, sentences: int) -> bool:
         """Whether this extract was made from the article as it is stored."""
         return self.content_hash == content_hash and len(self.sentences) == sentences
+
+
+def missing(
+    members: Sequence[tuple[Article, Representation, str | None]],
+    extracts: Mapping[str, ArticleExtract],
+) -> list[tuple[Article, Representation]]:
+    """The members without a usable extract in ``extracts``: none stored, or one
+    made from other content."""
+    return [
+        (a, r)
+        for a, r, _ in members
+        if (e := extracts.get(a.id)) is None or not e.fits(a.content_hash, len(r.sentences))
+    ]
 
 
 def sparse(row: Vectors) -> Sparse:

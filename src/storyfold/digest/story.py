@@ -24,7 +24,7 @@ from storyfold.digest.entities import (
     mentions_of,
     same_person,
 )
-from storyfold.digest.extract import ArticleExtract, ArticleFacts, empty, sparse
+from storyfold.digest.extract import ArticleExtract, ArticleFacts, empty, missing, sparse
 from storyfold.digest.nlp import SpacyReader
 from storyfold.digest.quotes import Found, find_spans, quotes_in
 from storyfold.digest.simple import CentralSentences
@@ -60,12 +60,13 @@ class StoryDigester:
         clipped = [self.reader.clip(a.body) for a in articles]
         quoted = [i for i, text in enumerate(clipped) if find_spans(text)]
         plain = sorted(set(range(len(articles))) - set(quoted))
+        has_quotes = set(quoted)
         docs: dict[int, object] = {}
         docs.update(zip(quoted, self.reader.parse(clipped[i] for i in quoted), strict=True))
         docs.update(zip(plain, self.reader.entities(clipped[i] for i in plain), strict=True))
         return [
             ArticleFacts(
-                tuple(quotes_in(docs[i])) if i in quoted else (),
+                tuple(quotes_in(docs[i])) if i in has_quotes else (),
                 tuple(mentions_of(docs[i], article.id)),
                 tuple(mentioned(docs[i], article.published)),
             )
@@ -97,12 +98,7 @@ class StoryDigester:
     ) -> Digest:
         """The story's digest from its members' extracts (read here if missing)."""
         given = dict(extracts or {})
-        missing = [
-            (a, r)
-            for a, r, _ in members
-            if (e := given.get(a.id)) is None or not e.fits(a.content_hash, len(r.sentences))
-        ]
-        given.update((e.article, e) for e in self.extract(missing))
+        given.update((e.article, e) for e in self.extract(missing(members, given)))
         articles = [a for a, _, _ in members]
         found = [given[a.id] for a in articles]
         facts = [e.facts for e in found]
