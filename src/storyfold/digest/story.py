@@ -56,22 +56,17 @@ class StoryDigester:
 
     def facts(self, articles: Sequence[Article]) -> list[ArticleFacts]:
         """Each article's quotations, names and dates, read with spaCy in one
-        batch; a body without a quotation is read for its entities only."""
+        batch; a body without a quotation is read for its entities only.  Each
+        parse is dropped once read: a batch's parses are never all held at once."""
         clipped = [self.reader.clip(a.body) for a in articles]
         quoted = [i for i, text in enumerate(clipped) if find_spans(text)]
         plain = sorted(set(range(len(articles))) - set(quoted))
-        has_quotes = set(quoted)
-        docs: dict[int, object] = {}
-        docs.update(zip(quoted, self.reader.parse(clipped[i] for i in quoted), strict=True))
-        docs.update(zip(plain, self.reader.entities(clipped[i] for i in plain), strict=True))
-        return [
-            ArticleFacts(
-                tuple(quotes_in(docs[i])) if i in has_quotes else (),
-                tuple(mentions_of(docs[i], article.id)),
-                tuple(mentioned(docs[i], article.published)),
-            )
-            for i, article in enumerate(articles)
-        ]
+        found: dict[int, ArticleFacts] = {}
+        for i, doc in zip(quoted, self.reader.parse(clipped[i] for i in quoted), strict=True):
+            found[i] = _facts(doc, articles[i], tuple(quotes_in(doc)))
+        for i, doc in zip(plain, self.reader.entities(clipped[i] for i in plain), strict=True):
+            found[i] = _facts(doc, articles[i], ())
+        return [found[i] for i in range(len(articles))]
 
     def extract(self, members: Sequence[tuple[Article, Representation]]) -> list[ArticleExtract]:
         """What the digest needs of each article, to be stored with it."""
@@ -121,6 +116,12 @@ class StoryDigester:
             first_seen=first,
             last_seen=last,
         )
+
+
+def _facts(doc: object, article: Article, quotes: tuple[Found, ...]) -> ArticleFacts:
+    return ArticleFacts(
+        quotes, tuple(mentions_of(doc, article.id)), tuple(mentioned(doc, article.published))
+    )
 
 
 def _speaker(found: Found, index: EntityIndex, texts: Sequence[str]) -> str:
