@@ -84,7 +84,7 @@ def plain_text(limit: int | None) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name, stem in SETS.items():
-        pages = read_pages(PAGES / f"{stem}.text.jsonl")[:limit]
+        pages = read_pages(PAGES / f"{stem}.text.jsonl")[:: limit or 1]
         kb = sum(len(p.text or "") for p in pages) / 1000
         fold_of = [folds[f"{name}/{p.id}"] for p in pages]
         none = [p.text or "" for p in pages]
@@ -125,7 +125,7 @@ def html(limit: int | None) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, stem in SETS.items():
-        pages = read_pages(PAGES / stem)[:limit]
+        pages = read_pages(PAGES / stem)[:: limit or 1]
         ours = {
             k: TrafilaturaCleaner(cleaner) for k, cleaner in enumerate(cv)
         }
@@ -155,15 +155,22 @@ def html(limit: int | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
-    parser.add_argument("--limit", type=int, default=None, help="pages per set (quick look)")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="every Nth page of each set (a quicker look)"
+    )
     parser.add_argument("--skip-html", action="store_true")
+    parser.add_argument("--skip-text", action="store_true")
     args = parser.parse_args()
     import os
 
     load = os.getloadavg()
-    parts = [plain_text(args.limit)]
+    parts = []
+    if not args.skip_text:
+        parts.append(plain_text(args.limit))
+        print(parts[-1], flush=True)
     if not args.skip_html:
         parts.append(html(args.limit))
+        print(parts[-1], flush=True)
     model_meta = LearnedTextCleaner()._model.meta  # the shipped model's own CV record
     parts.append(
         "The shipped line classifier was fitted on all the dev pages after that "
@@ -171,10 +178,12 @@ def main() -> None:
         f"`{model_meta.get('script', '?')}`.  Load average when measured: "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on 2 cores shared with other jobs."
     )
-    body = "## Cleaning\n\n" + "\n\n".join(parts)
+    sample = f" (every {args.limit}th page of each set)" if args.limit else ""
+    kind = " (HTML)" if args.skip_text else " (plain text)" if args.skip_html else ""
+    body = f"## Cleaning{kind}{sample}\n\n" + "\n\n".join(parts)
     print(body)
     if args.write:
-        write_section("clean", body)
+        write_section("clean-html" if args.skip_text else "clean", body)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storyfold.clean.evaluation import LabelledPage, read_pages, score_pages
+from storyfold.clean.evaluation import CleanReport, LabelledPage, read_pages, score_pages
 from storyfold.clean.html import TrafilaturaCleaner
 from storyfold.clean.learned import LearnedTextCleaner
 from storyfold.records import Cleaned
@@ -32,9 +32,11 @@ PINNED = {
 }
 # Every fifth page of each set.
 EVERY = 5
-TEXT_FLOORS = {"scrapinghub.text.jsonl": 0.0, "wcxb-dev-articles.text.jsonl": 0.0}
-HTML_FLOORS = {"scrapinghub": 0.0, "wcxb-dev-articles": 0.0}
-META_FLOORS = {"title": 0.0, "author": 0.0, "date": 0.0}
+# Measured with the shipped model on these subsets: plain text 0.890 / 0.909,
+# HTML 0.949 / 0.939, WCXB title 0.835, byline 0.661, date 0.865.
+TEXT_FLOORS = {"scrapinghub.text.jsonl": 0.88, "wcxb-dev-articles.text.jsonl": 0.90}
+HTML_FLOORS = {"scrapinghub": 0.94, "wcxb-dev-articles": 0.93}
+META_FLOORS = {"title": 0.82, "author": 0.65, "date": 0.85}
 
 
 def _check(name: str) -> None:
@@ -56,13 +58,13 @@ def test_plain_text_floor(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def html_reports() -> dict[str, object]:
+def html_reports() -> dict[str, CleanReport]:
     cleaner = TrafilaturaCleaner(LearnedTextCleaner())
 
     def clean(page: LabelledPage) -> Cleaned:
         return cleaner.clean(page.html or "", page.url)
 
-    reports = {}
+    reports: dict[str, CleanReport] = {}
     for name in HTML_FLOORS:
         _check(f"{name}/gold.json")
         reports[name] = score_pages(_subset(PAGES / name), clean)
@@ -70,13 +72,12 @@ def html_reports() -> dict[str, object]:
 
 
 @pytest.mark.parametrize("name", sorted(HTML_FLOORS))
-def test_html_floor(name: str, html_reports: dict[str, object]) -> None:
-    report = html_reports[name]
-    assert report.body.f1 >= HTML_FLOORS[name]  # type: ignore[attr-defined]
+def test_html_floor(name: str, html_reports: dict[str, CleanReport]) -> None:
+    assert html_reports[name].body.f1 >= HTML_FLOORS[name]
 
 
-def test_metadata_floors(html_reports: dict[str, object]) -> None:
+def test_metadata_floors(html_reports: dict[str, CleanReport]) -> None:
     report = html_reports["wcxb-dev-articles"]
-    assert report.title >= META_FLOORS["title"]  # type: ignore[attr-defined]
-    assert report.author >= META_FLOORS["author"]  # type: ignore[attr-defined]
-    assert report.date >= META_FLOORS["date"]  # type: ignore[attr-defined]
+    assert (report.title or 0.0) >= META_FLOORS["title"]
+    assert (report.author or 0.0) >= META_FLOORS["author"]
+    assert (report.date or 0.0) >= META_FLOORS["date"]

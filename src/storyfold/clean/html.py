@@ -3,14 +3,14 @@
 1. The page is parsed once (lxml); title, byline and date are read from what
    the page declares and shows (:mod:`storyfold.clean.meta`), trafilatura's
    own metadata filling the gaps.
-2. trafilatura extracts the body.  storyfold's pass over its lines then
-   removes what trafilatura keeps and the line rules know for boilerplate
-   (calls to action, newsletter and app prompts, legal lines, captions), and
-   the headline when trafilatura left it in.
+2. trafilatura extracts the body.  storyfold's pass over its lines removes
+   what the line rules know for boilerplate there too (calls to action,
+   newsletter and app prompts, legal lines, UI labels) and the headline when
+   trafilatura left it at the top.
 3. Fallbacks when trafilatura fails or returns too little (under
-   ``html_min_body_words``): trafilatura again with ``favor_recall``, and
-   the learned plain-text cleaner over the page's visible text, one block a
-   line; the longest of the answers wins.
+   ``html_min_body_words``): trafilatura again with ``favor_recall``, and the
+   plain-text cleaner over the page's visible text, one block a line; the
+   longest answer wins.
 4. Bad pages never raise: too large, unparsable, without text or with script
    only, they give an empty body and a removed span saying why.
 
