@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import doctest
+import json
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
 
 import storyfold.clean.learned
 from storyfold.clean.base import TextCleaner
@@ -16,6 +19,7 @@ from storyfold.clean.learned import LearnedTextCleaner, load_line_model
 from storyfold.clean.model import ModelFileError, TreeEnsemble
 from storyfold.clean.rules import REASONS, Line
 from storyfold.clean.text import rule_verdicts
+from storyfold.cli import app
 from storyfold.records import Cleaned
 
 from .test_clean_text import (
@@ -167,3 +171,21 @@ def test_probabilities_are_probabilities() -> None:
     lines = [Line("Subscribe to our newsletter"), Line("The minister said the talks went well.")]
     p = LearnedTextCleaner().boilerplate_probability(lines, None)
     assert all(0.0 <= v <= 1.0 for v in p)
+
+
+def test_eval_clean_command(tmp_path: Path) -> None:
+    body = (
+        "The two ministers met on Monday in Beijing, where they discussed trade, energy "
+        "and the war, officials from both sides said after the talks ended."
+    )
+    rows = [
+        {"id": "a", "page_text": f"Home\nWorld\nSport\n{body}\nShare this", "gold_body": body},
+        {"id": "b", "page_text": body, "gold_body": body},
+    ]
+    path = tmp_path / "pages.text.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "clean", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "f1" in result.output and "1.0" in result.output
+    missing = CliRunner().invoke(app, ["eval", "clean", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 2 and "no such file" in missing.output
