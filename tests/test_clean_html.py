@@ -107,7 +107,7 @@ def test_too_large_page_is_refused_with_a_reason() -> None:
 
 @pytest.mark.slow
 def test_twenty_megabyte_page(cleaner: TrafilaturaCleaner) -> None:
-    page = "<html><body>" + "<div><p>Some words in a paragraph here.</p></div>" * 420_000
+    page = "<html><body>" + "<div><p>Some words in a paragraph here.</p></div>" * 450_000
     assert len(page) > 20 * 2**20
     result = cleaner.clean(page)
     assert result.body == "" and result.removed[-1].reason.startswith("html-too-large")
