@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import statistics
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from storyfold.clean.learned import LearnedTextCleaner
+from storyfold.clean.scoring import match, page_f1
+from storyfold.clean.scoring import scores as _scores
 from storyfold.clean.text import RuleTextCleaner
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "pages"
@@ -34,53 +34,24 @@ DEFAULT_FILES = (
     PAGES / "scrapinghub.text.jsonl",
     PAGES / "wcxb-dev-articles.text.jsonl",
 )
-_TOKEN = re.compile(r"\w+")
-NGRAM = 4
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    """Word 4-grams with their counts (a text under four words is one short shingle)."""
-    tokens = _TOKEN.findall(text)
-    grams = (tuple(tokens[i : i + NGRAM]) for i in range(max(1, len(tokens) - NGRAM + 1)))
-    return Counter(gram for gram in grams if gram)
-
-
-def match(gold: str, pred: str) -> tuple[int, int, int]:
-    """True positives, false positives and false negatives over shingles."""
-    g, p = shingles(gold), shingles(pred)
-    tp = sum((g & p).values())
-    return tp, sum(p.values()) - tp, sum(g.values()) - tp
 
 
 def scores(counts: Iterable[tuple[int, int, int]]) -> tuple[float, float, float]:
-    """Precision and recall averaged per page (pages with nothing to score
-    skipped, as in the scrapinghub evaluation), and F1 of the two averages."""
-    precisions: list[float] = []
-    recalls: list[float] = []
-    for tp, fp, fn in counts:
-        if tp + fp:
-            precisions.append(1.0 if fp == fn == 0 else tp / (tp + fp))
-        if tp + fn:
-            recalls.append(1.0 if fp == fn == 0 else tp / (tp + fn))
-    p, r = statistics.mean(precisions), statistics.mean(recalls)
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    """Averaged precision and recall and their F1 (:mod:`storyfold.clean.scoring`)."""
+    s = _scores(counts)
+    return s.precision, s.recall, s.f1
 
 
-def page_f1(counts: tuple[int, int, int]) -> float:
-    tp, fp, fn = counts
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
-def run(path: Path, worst: int) -> None:
+def run(path: Path, worst: int, learned: bool) -> None:
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    cleaner = RuleTextCleaner()
+    cleaner = LearnedTextCleaner() if learned else RuleTextCleaner()
     started = time.process_time()
     bodies = [cleaner.clean(row["page_text"]).body for row in rows]
     elapsed = time.process_time() - started
     kb = sum(len(row["page_text"]) for row in rows) / 1000
     systems: dict[str, Callable[[int], str]] = {
         "no cleaning": lambda i: rows[i]["page_text"],
-        "RuleTextCleaner": lambda i: bodies[i],
+        type(cleaner).__name__: lambda i: bodies[i],
     }
     print(f"{path.name}: {len(rows)} pages, {kb / len(rows):.1f} KB of text per page")
     for name, output in systems.items():
@@ -104,9 +75,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=list(DEFAULT_FILES))
     parser.add_argument("--worst", type=int, default=0, help="list the N pages cleaning hurt most")
+    parser.add_argument(
+        "--learned",
+        action="store_true",
+        help="the shipped learned cleaner (fitted on these pages: in-sample, not a CV figure; "
+        "bench/clean.py gives the cross-validated one)",
+    )
     args = parser.parse_args()
     for path in args.files:
-        run(path, args.worst)
+        run(path, args.worst, args.learned)
 
 
 if __name__ == "__main__":

@@ -223,6 +223,25 @@ def eval_copies(
     _eval(path, "copies", embedder)
 
 
+@eval_app.command("clean")
+def eval_clean(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A *.text.jsonl (page_text, gold_body) or a folder (gold.json, html)."),
+    ],
+) -> None:
+    """Score cleaning: word 4-gram shingle P/R/F1 of bodies; title, byline, date accuracy."""
+    from storyfold.clean.evaluation import evaluate_clean
+
+    with _errors():
+        with _progress("cleaning labelled pages") as advance:
+            report = evaluate_clean(path, progress=advance)
+        table = Table("measure", "value", box=None, pad_edge=False)
+        for name, value in report.as_dict().items():
+            table.add_row(name, "n/a" if value is None else str(value))
+        out.print(table)
+
+
 @app.command()
 def copies(db: DbOption = DEFAULT_DB) -> None:
     """List copy families: each original with its copies, kind and evidence."""

@@ -38,6 +38,30 @@ class Settings:
     article: the linked page is fetched instead.  Full-text feeds send hundreds
     of words; teasers are one or two sentences (20-50 words)."""
 
+    # --- cleaning ------------------------------------------------------------
+    line_boilerplate_threshold: float = 0.3
+    """A plain-text line goes when the line classifier's p(boilerplate) reaches
+    this.  Calibrated by 5-fold cross-validation grouped by site on the dev
+    pages' plain text (``scripts/train_line_classifier.py --thresholds 0.3,0.4``):
+    F1 0.903 scrapinghub / 0.904 WCXB at 0.3, 0.897 / 0.910 at 0.4."""
+
+    line_rule_floor: float = 0.01
+    """A line the rules remove stays only when the classifier's p(boilerplate)
+    is under this: the model overrules the rules only when it is sure.  The
+    seeds' gold needs it (captions and section labels the dev pages' gold
+    often keeps come out at p 0.01-0.05); its cost on the dev pages is in
+    the cross-validated figures of ``bench/clean.py``."""
+
+    line_sure_reasons: tuple[str, ...] = ("legal", "comments")
+    """Rule verdicts that remove a line whatever the classifier says: on the dev
+    pages under 1% of such lines are gold body (legal 0.7%, comments 0%; the
+    same script prints each reason's share)."""
+
+    html_min_body_words: int = 40
+    """Below this many words trafilatura's body is too little: the HTML cleaner
+    tries its fallbacks (favor_recall, the plain-text cleaner over the page's
+    visible text) and keeps the longest answer (``bench/clean.py``)."""
+
     # --- representation ------------------------------------------------------
     embedder: str = "use"
     """``use`` (multilingual USE v3, numpy only) or ``hashing`` (no model).

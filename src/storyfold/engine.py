@@ -14,7 +14,7 @@ from typing import Any
 from storyfold.clean.base import HtmlCleaner, TextCleaner
 from storyfold.clean.html import TrafilaturaCleaner
 from storyfold.clean.lang import LanguageDetector
-from storyfold.clean.text import RuleTextCleaner
+from storyfold.clean.learned import LearnedTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
 from storyfold.digest import CentralSentences, Digester, ExtractingDigester, StoryDigester
@@ -71,8 +71,8 @@ class Engine:
         self.settings = settings or Settings()
         s = self.settings
         self.store = store
-        self.text_cleaner = text_cleaner or RuleTextCleaner()
-        self.html_cleaner = html_cleaner or TrafilaturaCleaner(self.text_cleaner)
+        self.text_cleaner = text_cleaner or LearnedTextCleaner(settings=self.settings)
+        self.html_cleaner = html_cleaner or TrafilaturaCleaner(self.text_cleaner, self.settings)
         self.representer = representer or Representer(
             make_embedder(s.embedder),
             shingle_size=s.shingle_size,

@@ -158,6 +158,71 @@ def _fallback_body(result: _Pass) -> tuple[str, _Pass]:
     return chosen.text, _Pass(result.title, result.dek, result.byline, result.published, kept)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleVerdicts:
+    """One rule pass over a page, line by line: what the learned cleaner reads.
+
+    ``lines`` are the page's non-empty lines, normalised and with shouted runs
+    cut, each with the rules' ``reason`` (None: the rules keep it in the body;
+    "title" and "dek" are header lines).  ``removed`` holds the inline spans cut
+    out of lines and ``title``/``dek``/``byline``/``published`` what the header
+    told.
+    """
+
+    lines: list[Line]
+    inline: list[RemovedSpan]
+    title: str | None
+    dek: str | None
+    byline: str | None
+    published: str | None
+
+
+def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdicts:
+    """Run one pass of the rules over a page and keep each line's verdict.
+
+    ``memo`` keeps each read line by its text: a later pass over the body
+    reads its lines again from it instead of judging them anew (reading a
+    line is a pure function of its text; the metadata a line gives is only
+    taken from the first pass).
+    """
+    result = _Pass()
+    if memo is None:
+        lines = _read_lines(text.splitlines(), result)
+    else:
+        lines = []
+        for raw in text.splitlines():
+            known = memo.get(raw)
+            if known is not None:
+                lines.append(_clone(known))
+                continue
+            line = _read_line(raw, result)
+            if line is not None:
+                memo[line.text] = _clone(line)
+                lines.append(line)
+    inline = list(result.removed)
+    _clean_lines(lines, result)
+    return RuleVerdicts(lines, inline, result.title, result.dek, result.byline, result.published)
+
+
+_LINE_FIELDS = ("text", "reason", "words", "ends", "bullet", "fragment", "short", "headline",
+                "dek", "prose")
+
+
+def _clone(line: Line) -> Line:
+    """A copy of a read line (its features are not computed again)."""
+    copy = object.__new__(Line)
+    for name in _LINE_FIELDS:
+        object.__setattr__(copy, name, getattr(line, name))
+    return copy
+
+
+def join_breaks(paragraphs: list[Line]) -> tuple[list[Line], list[RemovedSpan]]:
+    """Join paragraphs split at a page break (see :func:`_join_breaks`)."""
+    result = _Pass()
+    kept, _ = _join_breaks(paragraphs, result)
+    return kept, result.removed
+
+
 def _clean_lines(lines: list[Line], result: _Pass) -> tuple[list[Line], list[bool]]:
     """One pass over read lines: the body paragraphs, and which were joined."""
     candidates = [line for line in lines if line.reason is None]
