@@ -30,7 +30,7 @@ from storyfold.records import Article
 from storyfold.represent import Representation, Representer
 from storyfold.represent.embedders import UseEmbedder
 from storyfold.represent.text import content_hash
-from storyfold.stories.online import CentroidAssigner, features
+from storyfold.stories.online import CentroidAssigner, TimeEvidence, features
 
 from common import DATA, SEEDS, bcubed, mean_std, read_jsonl, write_section
 
@@ -52,10 +52,11 @@ def fit(
     stories: list[str],
 ) -> tuple[tuple[float, ...], float]:
     singles = [assigner.learn_one(a, r, a.id, None, 0) for a, r in items]
+    times = [TimeEvidence.of(a) for a, _ in items]
     x, y = [], []
     for i, j in itertools.combinations(range(len(items)), 2):
         if topics[i] == topics[j]:
-            x.append(features(items[i][1], singles[j]))
+            x.append(features(items[i][1], times[i], singles[j]))
             y.append(float(stories[i] == stories[j]))
     xs, ys = np.array(x), np.array(y)
 
@@ -67,9 +68,12 @@ def fit(
     return tuple(round(float(v), 2) for v in p[:-1]), round(float(p[-1]), 2)
 
 
-def load(cleaner: RuleTextCleaner, texts: list[tuple[str, str]]) -> list[Article]:
+def load(
+    cleaner: RuleTextCleaner, texts: list[tuple[str, str]], urls: list[str | None] | None = None
+) -> list[Article]:
+    """Articles as ``Engine.clean`` makes them from plain text (title, date, URL)."""
     out = []
-    for ident, text in texts:
+    for k, (ident, text) in enumerate(texts):
         c = cleaner.clean(text)
         out.append(
             Article(
@@ -77,6 +81,8 @@ def load(cleaner: RuleTextCleaner, texts: list[tuple[str, str]]) -> list[Article
                 origin="bench",
                 body=c.body,
                 title=c.title,
+                published=c.published,
+                url=urls[k] if urls else None,
                 content_hash=content_hash(c.body),
             )
         )
@@ -90,7 +96,11 @@ def main() -> None:
     rows = list(read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl"))
     cleaner = RuleTextCleaner()
     representer = Representer(UseEmbedder())
-    articles = load(cleaner, [(str(r["id"]), str(r["text"])) for r in rows])
+    articles = load(
+        cleaner,
+        [(str(r["id"]), str(r["text"])) for r in rows],
+        [str(r["url"]) if r.get("url") else None for r in rows],
+    )
     items = list(zip(articles, representer.represent(articles), strict=True))
     topics = [str(r["topic"]) for r in rows]
     stories = [str(r["story"]) for r in rows]

@@ -84,7 +84,7 @@ class Settings:
     (bench/eval_copies.py)."""
 
     # --- stories -------------------------------------------------------------
-    story_weights: tuple[float, float, float, float] = (5.48, 1.53, 0.91, 2.39)
+    story_weights: tuple[float, ...] = (5.48, 1.53, 0.91, 2.39, 0.0, 0.0, 0.0, 0.0)
     story_bias: float = -3.45
     """Logistic model of "same event" over the cosines of names, content words,
     content word pairs and lead embedding (in that order) between an article and
@@ -107,6 +107,12 @@ class Settings:
     story_window_days: int = 21
     """An article whose date lies more than this many days from a story's dates
     does not join it, however similar: the same people's next event is a new story."""
+
+    story_active_articles: int = 10_000
+    """A story stays a candidate for new articles while one of the last this
+    many articles joined it (and, for a dated article, while its dates lie in
+    the window above).  Bounds the search per article whatever the store's
+    size (``bench/story_latency.py``); about a day of a large news feed."""
 
     # --- digest --------------------------------------------------------------
     summary_sentences: int = 3

@@ -24,6 +24,7 @@ from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder
+from storyfold.represent.dates import article_day
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
 from storyfold.represent.text import content_hash
 from storyfold.store import Store
@@ -149,10 +150,13 @@ class Engine:
                         )
                         report.copies += 1
                     else:
-                        assignment = self.assigner.predict_one(
-                            article, rep, self.store.story_states()
+                        active = self.store.active_story_states(
+                            article_day(article.published, article.url),
+                            seq - self.settings.story_active_articles,
+                            self.settings.story_window_days,
                         )
-                        state = self.store.story_states().get(assignment.story)
+                        assignment = self.assigner.predict_one(article, rep, active)
+                        state = active.get(assignment.story)
                         self.store.put_story_state(
                             self.assigner.learn_one(article, rep, assignment.story, state, seq)
                         )

@@ -40,7 +40,7 @@ def article_record(store: Store, article: Article) -> dict[str, Any]:
 
 def story_record(store: Store, story: str) -> dict[str, Any]:
     digest = store.digest(story)
-    state = store.story_states().get(story)
+    state = store.story_state(story)
     return {
         "story": story,
         "title": digest.title if digest else None,

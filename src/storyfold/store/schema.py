@@ -13,6 +13,9 @@ Binary columns:
   u32 bucket indices then k LE float32 weights (``storyfold.represent.terms``).
 - ``stories.lead`` / ``names`` / ``content`` / ``phrases``: the sums of the
   members' vectors, dense float32 LE rows (embedding ``dim`` or term ``dim``).
+- ``stories.years``: the sum of the members' year counts, 200 float32 LE (one
+  per year 1900-2099, ``storyfold.represent.dates``); NULL for stories written
+  before schema 3 (read as zeros).
 """
 
 from __future__ import annotations
@@ -81,5 +84,24 @@ MIGRATIONS: tuple[str, ...] = (
         item TEXT NOT NULL,
         PRIMARY KEY (feed, item)
     ) WITHOUT ROWID;
+    """,
+    # 3: time-aware stories.  ``years`` counts the years the members mention
+    # (float32 LE, one per year 1900-2099); ``updated`` is the seq of the last
+    # article that joined, so only recently active stories are searched.  A
+    # merge of two stories into one is recorded in ``story_merges``; the merged
+    # story's id keeps answering through it.
+    """
+    ALTER TABLE stories ADD COLUMN years BLOB;
+    ALTER TABLE stories ADD COLUMN updated INTEGER;
+    UPDATE stories SET updated = (SELECT max(a.seq) FROM articles a WHERE a.story = stories.id);
+    CREATE INDEX stories_updated ON stories (updated);
+    CREATE INDEX stories_last_seen ON stories (last_seen);
+    CREATE TABLE story_merges (
+        story TEXT PRIMARY KEY,
+        into_story TEXT NOT NULL,
+        score REAL NOT NULL,
+        articles INTEGER NOT NULL,
+        merged_at TEXT NOT NULL
+    );
     """,
 )
