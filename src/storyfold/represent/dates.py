@@ -44,7 +44,7 @@ _MONTHS = {
     for name in names
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_YEAR = re.compile(r"(?<![\d/.-])(19\d\d|20\d\d)(?![\d/.-]?\d)")
+_YEAR = re.compile(r"(?<![\d.,])(19\d\d|20\d\d)(?!\d|[.,]\d)")
 _ISO = re.compile(r"(?<!\d)(19\d\d|20\d\d)-(\d\d)-(\d\d)(?!\d)")
 _MDY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(19\d\d|20\d\d)\b", re.I)
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(19\d\d|20\d\d)\b", re.I)

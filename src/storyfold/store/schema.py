@@ -87,8 +87,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 3: time-aware stories.  ``years`` counts the years the members mention
     # (float32 LE, one per year 1900-2099); ``updated`` is the seq of the last
-    # article that joined, so only recently active stories are searched.  A
-    # merge of two stories into one is recorded in ``story_merges``; the merged
+    # article that joined, so only recently active stories are searched.  Each
+    # merge and split of stories is recorded in ``story_changes``; a merged
     # story's id keeps answering through it.
     """
     ALTER TABLE stories ADD COLUMN years BLOB;
@@ -96,12 +96,15 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE stories SET updated = (SELECT max(a.seq) FROM articles a WHERE a.story = stories.id);
     CREATE INDEX stories_updated ON stories (updated);
     CREATE INDEX stories_last_seen ON stories (last_seen);
-    CREATE TABLE story_merges (
-        story TEXT PRIMARY KEY,
-        into_story TEXT NOT NULL,
-        score REAL NOT NULL,
+    CREATE TABLE story_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+        story TEXT NOT NULL,
+        other TEXT NOT NULL,
+        score REAL,
         articles INTEGER NOT NULL,
-        merged_at TEXT NOT NULL
+        at TEXT NOT NULL
     );
+    CREATE INDEX story_changes_story ON story_changes (story);
     """,
 )

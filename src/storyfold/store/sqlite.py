@@ -142,6 +142,12 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside is committed together, or rolled back on any error."""
@@ -301,6 +307,11 @@ class Store:
             )
         for row in rows:
             yield _article(row)
+
+    def max_seq(self) -> int:
+        """The seq of the last article stored (0 when empty)."""
+        row = self._db.execute("SELECT max(seq) FROM articles").fetchone()
+        return int(row[0] or 0)
 
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -513,6 +524,48 @@ class Store:
         )
         if self._stories is not None:
             self._stories[state.id] = state
+
+    def move_articles(self, ids: Iterable[str], story: str) -> None:
+        """Reassign articles to ``story`` (a merge or split; scores are kept)."""
+        self._db.executemany(
+            "UPDATE articles SET story = ? WHERE id = ?", [(story, i) for i in ids]
+        )
+
+    def delete_story(self, story: str) -> None:
+        self._db.execute("DELETE FROM stories WHERE id = ?", (story,))
+        if self._stories is not None:
+            self._stories.pop(story, None)
+
+    def record_story_change(
+        self, kind: str, story: str, other: str, score: float | None, articles: int
+    ) -> None:
+        """A merge (``story`` folded into ``other``) or split (``story`` cut from ``other``)."""
+        self._db.execute(
+            "INSERT INTO story_changes (kind, story, other, score, articles, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, story, other, score, articles, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+
+    def story_changes(self) -> list[tuple[str, str, str, float | None, int]]:
+        """Every merge and split, oldest first: (kind, story, other, score, articles)."""
+        rows = self._db.execute(
+            "SELECT kind, story, other, score, articles FROM story_changes ORDER BY seq"
+        )
+        return [(str(k), str(a), str(b), s, int(n)) for k, a, b, s, n in rows]
+
+    def current_story(self, story: str) -> str:
+        """The story an id stands for now: itself, or where it was merged into."""
+        seen = {story}
+        while True:
+            row = self._db.execute(
+                "SELECT other FROM story_changes WHERE kind = 'merge' AND story = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (story,),
+            ).fetchone()
+            if row is None or row[0] in seen:
+                return story
+            story = str(row[0])
+            seen.add(story)
 
     def put_digest(self, digest: Digest) -> None:
         self._db.execute(

@@ -60,6 +60,19 @@ class TimeEvidence:
         )
 
 
+def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
+    """The ``k`` stories whose summed lead embeddings are closest to ``lead``
+    (all of them when there are no more than ``k``), in their given order."""
+    states = list(stories.values())
+    if len(states) <= k:
+        return states
+    matrix = np.stack([st.lead for st in states])
+    norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(lead)), 1e-12)
+    cosines = (matrix @ lead) / np.maximum(norms, 1e-12)
+    keep = np.sort(np.argpartition(-cosines, k)[:k])
+    return [states[i] for i in keep]
+
+
 def gap_days(day: date, first: str | None, last: str | None) -> int | None:
     """Days between ``day`` and the span [first, last]; 0 inside it; None if unknown."""
     lo, hi = parse_day(first), parse_day(last)
@@ -136,7 +149,7 @@ class CentroidAssigner:
         time = TimeEvidence.of(article)
         day = time.day
         best: tuple[float, str, tuple[tuple[str, float], ...]] | None = None
-        for state in stories.values():
+        for state in nearest_by_lead(rep.lead, stories, self.settings.story_candidates):
             gap = gap_days(day, state.first_seen, state.last_seen) if day else None
             if gap is not None and gap > self.settings.story_window_days:
                 continue
