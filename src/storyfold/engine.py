@@ -159,7 +159,7 @@ class Engine:
                         active = self.store.active_story_states(
                             article_day(article.published, article.url),
                             seq - self.settings.story_active_articles,
-                            self.settings.story_window_days,
+                            self.settings.story_active_days,
                         )
                         assignment = self.assigner.predict_one(article, rep, active)
                         state = active.get(assignment.story)

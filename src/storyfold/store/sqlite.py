@@ -475,7 +475,7 @@ class Store:
     ) -> dict[str, StoryState]:
         """The stories an article may join: those joined by one of the articles
         since ``since_seq``, and, when the article has a day, those whose days
-        lie within ``window_days`` of it.
+        come within ``window_days`` of it.
 
         Both conditions use an index, so the cost follows the number of active
         stories, not the size of the store.  The states are cached on the store

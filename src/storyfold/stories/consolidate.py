@@ -167,7 +167,7 @@ class Consolidator:
     def merges(self, touched: Iterable[str], active: Mapping[str, StoryState]) -> list[Merge]:
         """Merges to make, each touched story with its best partner at or above
         the threshold; chains resolve to the oldest story."""
-        threshold = self.settings.story_merge_threshold
+        s = self.settings
         states = dict(active)
         out: list[Merge] = []
         for sid in sorted(touched, key=lambda i: states[i].seq if i in states else 0):
@@ -175,10 +175,14 @@ class Consolidator:
             if mine is None:
                 continue
             best: tuple[float, str] | None = None
-            for other in nearest_by_lead(mine.lead, states, self.settings.story_candidates + 1):
+            for other in nearest_by_lead(
+                mine.lead, states, self.settings.story_merge_candidates + 1
+            ):
                 if other.id == sid:
                     continue
                 score = self.score(other, mine)
+                small = min(other.size, mine.size) <= s.story_absorb_size
+                threshold = s.story_threshold if small else s.story_merge_threshold
                 if score is not None and score >= threshold and (best is None or score > best[0]):
                     best = (score, other.id)
             if best is None:
