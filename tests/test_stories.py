@@ -131,14 +131,15 @@ def test_active_stories_are_the_recent_and_the_dated_near(tmp_path: Path) -> Non
 
 
 def test_old_stores_gain_the_new_story_columns(tmp_path: Path) -> None:
-    """A schema-2 store (before years and updated) migrates and keeps working."""
+    """A store from before years and updated migrates and keeps working."""
     import sqlite3
 
     from storyfold.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
-    for number, script in enumerate(MIGRATIONS[:2], start=1):
+    previous = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN years" in m)
+    for number, script in enumerate(MIGRATIONS[:previous], start=1):
         db.executescript(f"BEGIN;{script}PRAGMA user_version = {number};COMMIT;")
     vec = np.zeros(4, dtype="<f4").tobytes()
     db.execute(
