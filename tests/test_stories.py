@@ -67,7 +67,12 @@ def _consistent(store: Store) -> None:
 
 def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
     """Everything joins one story; the split check at four articles cuts it."""
-    settings = Settings(story_threshold=-1e9, long_report_words=10**9, story_split_threshold=1e9)
+    settings = Settings(
+        story_threshold=-1e9,
+        long_report_words=10**9,
+        story_split_threshold=1e9,
+        story_absorb_size=0,  # else the joining threshold folds the cut back
+    )
     with _lite(Engine.open(tmp_path / "s.db", settings=settings)) as engine:
         engine.ingest_paths([SEEDS])
         changes = engine.store.story_changes()
@@ -86,7 +91,12 @@ def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
 
 def test_merges_keep_the_older_id_and_the_younger_answers(tmp_path: Path) -> None:
     """Every article opens a story; the merge pass folds them into the oldest."""
-    settings = Settings(story_threshold=1e9, story_merge_threshold=-1e9, story_split_threshold=-1e9)
+    settings = Settings(
+        story_threshold=1e9,
+        story_merge_threshold=-1e9,
+        story_split_threshold=-1e9,
+        story_absorb_size=0,  # all merges at the merge threshold
+    )
     with _lite(Engine.open(tmp_path / "m.db", settings=settings)) as engine:
         engine.ingest_paths([SEEDS])
         merges = [c for c in engine.store.story_changes() if c[0] == "merge"]
