@@ -46,7 +46,7 @@ from storyfold.stories import CentroidAssigner
 from common import DATA, read_jsonl, write_section
 
 CACHE = Path(tempfile.gettempdir()) / "storyfold-bench" / "story-pool.pkl"
-CHECKPOINTS = (1_000, 10_000, 100_000)
+CHECKPOINTS = (1_000, 10_000, 30_000, 100_000)
 WINDOW = 500
 """Latency at a checkpoint: the articles of the ``WINDOW`` before it."""
 
@@ -161,7 +161,9 @@ def main() -> None:
     reps: dict[str, Representation] = {}
     raws: list[RawArticle] = []
     for k in range(n):
-        body, rep = texts[pick.randrange(len(texts))]
+        # Events come and go: each text is drawn about four times within a
+        # few dozen articles, and comes back (a new event) a pool later.
+        body, rep = texts[(k // 4 + pick.randrange(-3, 4)) % len(texts)]
         ident = f"a{k:06d}"
         reps[ident] = jitter(rep, ident, rng)
         day = start_day + timedelta(days=365 * k // n)
@@ -199,8 +201,8 @@ def main() -> None:
         count = min(batch, n - first)
         spent = clock[0] - before
         per_article.extend([spent / count] * count)
-        for c in CHECKPOINTS:
-            if first < c <= first + count:
+        for c in (*CHECKPOINTS, n):
+            if first < c <= first + count and c not in checkpoints:
                 window = np.array(per_article[max(0, c - WINDOW) : c]) * 1000
                 checkpoints[c] = (
                     float(np.percentile(window, 50)),
@@ -218,7 +220,8 @@ def main() -> None:
         "## Stories: assignment latency as the store grows",
         "",
         f"A stream of {n:,} articles drawn from {len(texts):,} real texts (ECB+ dev and wmt21 "
-        "English, each draw jittered into a new article), one year of days spread evenly, "
+        "English, each draw jittered into a new article; each text drawn about four times "
+        "within a few dozen articles, then again a pool later, as events come and go), one year of days spread evenly, "
         f"through `Engine.ingest` in batches of {batch} into a store on disk.  Time per article "
         "for the story stage (active-story query, `predict_one`, `learn_one`), over the "
         f"{WINDOW} articles before each size; the batch's time is shared evenly among its "
