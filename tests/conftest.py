@@ -33,7 +33,6 @@ def folded(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return engine
 
 
-
 @pytest.fixture(scope="session")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding articles with scripts in every field, sent in through
@@ -43,8 +42,9 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     db = tmp_path_factory.mktemp("hostile") / "hostile.db"
     with client(create_app(db, ServeOptions(token=TOKEN), hashing_engine)) as http:
-        answer = http.post("/api/articles", json=hostile_articles(),
-                           headers={"Authorization": f"Bearer {TOKEN}"})
+        answer = http.post(
+            "/api/articles", json=hostile_articles(), headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json()["ingested"] == 2
     with sqlite3.connect(db) as con:

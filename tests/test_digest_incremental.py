@@ -81,10 +81,13 @@ def test_ingesting_a_then_b_gives_the_digests_of_a_and_b_at_once(
 
 def _downgrade(db: Path) -> None:
     """Make ``db`` a store of the schema before extracts: the tables and column
-    of that migration dropped, the schema version set back."""
+    of that migration (and of the time-aware stories' after it) dropped, the
+    schema version set back."""
     previous = next(i for i, m in enumerate(MIGRATIONS) if "article_extracts" in m)
     con = sqlite3.connect(db)
     con.executescript(
+        "DROP TABLE story_changes; DROP INDEX stories_updated; DROP INDEX stories_last_seen; "
+        "ALTER TABLE stories DROP COLUMN years; ALTER TABLE stories DROP COLUMN updated; "
         "DROP TABLE article_extracts; DROP TABLE story_actors; "
         "ALTER TABLE stories DROP COLUMN digest_stale; "
         "DELETE FROM meta WHERE key = 'story_actors';"

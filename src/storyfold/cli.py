@@ -153,7 +153,8 @@ def show(
         if format not in RENDERERS:
             raise StoryfoldError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
         store = _store(db)
-        sid = story if story in store.story_states() else store.story_of(story)
+        current = store.current_story(story)  # a merged story's id still answers
+        sid = current if store.story_state(current) is not None else store.story_of(story)
         if sid is None:
             raise StoryfoldError(f"no story or article {story!r} in {db}; see `storyfold stories`")
         record = story_record(store, sid)

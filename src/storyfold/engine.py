@@ -25,10 +25,12 @@ from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, Digest, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder, Representation
+from storyfold.represent.dates import article_day
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
-from storyfold.represent.text import content_hash
+from storyfold.represent.text import content_hash, stable_id
 from storyfold.store import Store
 from storyfold.stories import CentroidAssigner, StoryAssigner
+from storyfold.stories.consolidate import Consolidator, due_for_split
 
 Progress = Callable[[int], None]
 
@@ -66,6 +68,7 @@ class Engine:
         representer: Representer | None = None,
         copy_finder: CopyFinder | None = None,
         assigner: StoryAssigner | None = None,
+        consolidator: Consolidator | None = None,
         digester: Digester | None = None,
     ) -> None:
         self.settings = settings or Settings()
@@ -81,6 +84,9 @@ class Engine:
         )
         self.copy_finder = copy_finder or LayeredCopyFinder(s, self.representer.embed_sentences)
         self.assigner = assigner or CentroidAssigner(s, self.representer.terms.dim)
+        self.consolidator = consolidator or Consolidator(
+            s, self.assigner, self.representer.terms.dim
+        )
         if digester is None:
             summary = CentralSentences(self.representer.terms, s.summary_sentences)
             digester = StoryDigester(summary, summary.vector)
@@ -139,6 +145,7 @@ class Engine:
             extracts = self._extract(batch, reps)
             with self.store.transaction():
                 touched: set[str] = set()
+                sizes: dict[str, int] = {}  # touched stories' sizes before the batch
                 for article, rep in zip(batch, reps, strict=True):
                     # Stored first, so that what the copy check computes for the
                     # new article (its sentence embeddings) is kept with it.
@@ -152,16 +159,25 @@ class Engine:
                         )
                         report.copies += 1
                     else:
-                        assignment = self.assigner.predict_one(
-                            article, rep, self.store.story_states()
+                        active = self.store.active_story_states(
+                            article_day(article.published, article.url),
+                            seq - self.settings.story_active_articles,
+                            self.settings.story_active_days,
                         )
-                        state = self.store.story_states().get(assignment.story)
+                        assignment = self.assigner.predict_one(article, rep, active)
+                        state = active.get(assignment.story)
+                        if assignment.story not in sizes:
+                            sizes[assignment.story] = state.size if state else 0
                         self.store.put_story_state(
                             self.assigner.learn_one(article, rep, assignment.story, state, seq)
                         )
                         report.stories_opened += assignment.opened
+                    if assignment.story not in sizes:
+                        before = self.store.story_state(assignment.story)
+                        sizes[assignment.story] = before.size if before else 0
                     self.store.set_story(assignment)
                     touched.add(assignment.story)
+                touched = self._consolidate(touched, sizes)
                 for extract in extracts:
                     self.store.put_extract(extract)
                 self.store.set_digests_stale(touched)
@@ -256,6 +272,74 @@ class Engine:
         else:
             self.store.set_copy(replace(link, original=root_id))
         return story
+
+    def _consolidate(self, touched: set[str], sizes: dict[str, int]) -> set[str]:
+        """Split touched stories that doubled in size and drifted, then merge
+        touched stories into active ones that are the same event; returns the
+        stories whose digests need writing."""
+        out = set(touched)
+        for story in sorted(touched):
+            state = self.store.story_state(story)
+            if state is None or not due_for_split(
+                sizes.get(story, 0), state.size, self.settings.story_split_min
+            ):
+                continue
+            members = [
+                (a, rep)
+                for a in self.store.articles(story=story)
+                if self.store.copy_link(a.id) is None
+                and (rep := self.store.representation(a.id)) is not None
+            ]
+            cut = self.consolidator.split(story, members)
+            if cut is None:
+                continue
+            moved, score = cut
+            new = f"s{stable_id(moved[0] + ':split')[:12]}"
+            moved_set = set(moved)
+            moved += [
+                c
+                for c in self.store.story_article_ids(story)
+                if c not in moved_set and self._root(c) in moved_set
+            ]
+            self.store.move_articles(moved, new)
+            self._restate(story)
+            self._restate(new)
+            self.store.record_story_change("split", new, story, score, len(moved))
+            out.add(new)
+        active = self.store.active_story_states(
+            None, self.store.max_seq() - self.settings.story_active_articles, 0
+        )
+        for merge in self.consolidator.merges(sorted(out), active):
+            moved = self.store.story_article_ids(merge.story)
+            self.store.move_articles(moved, merge.into)
+            self.store.delete_story(merge.story)
+            self._restate(merge.into)
+            self.store.record_story_change(
+                "merge", merge.story, merge.into, merge.score, len(moved)
+            )
+            out.discard(merge.story)
+            out.add(merge.into)
+        return out
+
+    def _root(self, article_id: str) -> str:
+        """The original at the root of an article's copy family (itself if none)."""
+        while (up := self.store.copy_link(article_id)) is not None:
+            article_id = up.original
+        return article_id
+
+    def _restate(self, story: str) -> None:
+        """Rebuild a story's state from its members (after a split or merge)."""
+        state = None
+        for article in self.store.articles(story=story):
+            if self.store.copy_link(article.id) is not None:
+                continue  # copies do not count in the centroid (as at ingest)
+            rep = self.store.representation(article.id)
+            assert rep is not None
+            state = self.assigner.learn_one(article, rep, story, state, article.seen)
+        if state is None:
+            self.store.delete_story(story)
+        else:
+            self.store.put_story_state(state)
 
     # --- digests -------------------------------------------------------------
     def _extract(self, batch: list[Article], reps: list[Representation]) -> list[ArticleExtract]:

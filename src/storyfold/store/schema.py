@@ -13,6 +13,9 @@ Binary columns:
   u32 bucket indices then k LE float32 weights (``storyfold.represent.terms``).
 - ``stories.lead`` / ``names`` / ``content`` / ``phrases``: the sums of the
   members' vectors, dense float32 LE rows (embedding ``dim`` or term ``dim``).
+- ``stories.years``: the sum of the members' year counts, 200 float32 LE (one
+  per year 1900-2099, ``storyfold.represent.dates``); NULL for stories written
+  before schema 5 (read as zeros).
 - ``article_extracts.vectors``: each sentence's sparse TF-IDF vectors for the
   digest; layout in ``storyfold.digest.extract``.
 """
@@ -130,5 +133,27 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX story_actors_story ON story_actors (story);
     ALTER TABLE stories ADD COLUMN digest_stale INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 5: time-aware stories.  ``years`` counts the years the members mention
+    # (float32 LE, one per year 1900-2099); ``updated`` is the seq of the last
+    # article that joined, so only recently active stories are searched.  Each
+    # merge and split of stories is recorded in ``story_changes``; a merged
+    # story's id keeps answering through it.
+    """
+    ALTER TABLE stories ADD COLUMN years BLOB;
+    ALTER TABLE stories ADD COLUMN updated INTEGER;
+    UPDATE stories SET updated = (SELECT max(a.seq) FROM articles a WHERE a.story = stories.id);
+    CREATE INDEX stories_updated ON stories (updated);
+    CREATE INDEX stories_last_seen ON stories (last_seen);
+    CREATE TABLE story_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('merge', 'split')),
+        story TEXT NOT NULL,
+        other TEXT NOT NULL,
+        score REAL,
+        articles INTEGER NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX story_changes_story ON story_changes (story);
     """,
 )

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from storyfold.records import (
     SummarySentence,
 )
 from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.dates import YEARS
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
 from storyfold.represent.terms import terms_from_blob, terms_to_blob
 from storyfold.store.browse import BrowseQueries
@@ -75,6 +76,10 @@ class StoryState:
     names: Vectors
     content: Vectors
     phrases: Vectors
+    years: Vectors
+    """Counts of the years the members mention (``storyfold.stories.dates``)."""
+    updated: int
+    """The ``seq`` of the last article that joined: how recently it was active."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +97,9 @@ class Outlet:
 UNKNOWN_OUTLET = "(unknown)"
 """The outlet of articles that name neither a source nor a URL."""
 
-_STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
+_STATE_COLUMNS = (
+    "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases, years, updated"
+)
 
 
 class Store(BrowseQueries):
@@ -158,6 +165,12 @@ class Store(BrowseQueries):
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -319,6 +332,11 @@ class Store(BrowseQueries):
         for row in rows:
             yield _article(row)
 
+    def max_seq(self) -> int:
+        """The seq of the last article stored (0 when empty)."""
+        row = self._db.execute("SELECT max(seq) FROM articles").fetchone()
+        return int(row[0] or 0)
+
     def count_articles(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
@@ -461,21 +479,54 @@ class Store(BrowseQueries):
         return float(row[0]), json.loads(row[1] or "{}")
 
     def story_states(self) -> dict[str, StoryState]:
-        """Every story's state, cached on this store until a rollback."""
-        if self._stories is None:
-            self._stories = {}
-            for row in self._db.execute(f"SELECT {_STATE_COLUMNS} FROM stories ORDER BY seq"):
-                sid, seq, size, first, last, words = row[:6]
-                self._stories[str(sid)] = StoryState(
-                    str(sid),
-                    int(seq),
-                    int(size),
-                    first,
-                    last,
-                    int(words),
-                    *(_vec(blob) for blob in row[6:]),
-                )
-        return self._stories
+        """Every story's state (for small stores and tools; ingest uses
+        :meth:`active_story_states`)."""
+        rows = self._db.execute(f"SELECT {_STATE_COLUMNS} FROM stories ORDER BY seq")
+        return {state.id: state for state in map(_state, rows)}
+
+    def story_state(self, story: str) -> StoryState | None:
+        """One story's state, from the cache of active stories or the file."""
+        cached = self._stories.get(story) if self._stories is not None else None
+        if cached is not None:
+            return cached
+        row = self._db.execute(
+            f"SELECT {_STATE_COLUMNS} FROM stories WHERE id = ?", (story,)
+        ).fetchone()
+        return None if row is None else _state(row)
+
+    def active_story_states(
+        self, day: date | None, since_seq: int, window_days: int
+    ) -> dict[str, StoryState]:
+        """The stories an article may join: those joined by one of the articles
+        since ``since_seq``, and, when the article has a day, those whose days
+        come within ``window_days`` of it.
+
+        Both conditions use an index, so the cost follows the number of active
+        stories, not the size of the store.  The states are cached on the store
+        until the next call (the active set of the next article is nearly the
+        same) or a rollback.
+        """
+        query = "SELECT id FROM stories WHERE updated >= ?"
+        args: list[object] = [since_seq]
+        if day is not None:
+            lo = (day - timedelta(days=window_days)).isoformat()
+            hi = (day + timedelta(days=window_days)).isoformat()
+            query += " UNION SELECT id FROM stories WHERE last_seen >= ? AND first_seen <= ?"
+            args += [lo, hi]
+        ids = [str(r[0]) for r in self._db.execute(query, args)]
+        cache = self._stories or {}
+        missing = [i for i in ids if i not in cache]
+        fresh: dict[str, StoryState] = {i: cache[i] for i in ids if i in cache}
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(
+                f"SELECT {_STATE_COLUMNS} FROM stories WHERE id IN ({marks})", chunk
+            ):
+                state = _state(row)
+                fresh[state.id] = state
+        self._stories = fresh
+        return dict(sorted(fresh.items(), key=lambda item: item[1].seq))
 
     def put_story_state(self, state: StoryState) -> None:
         columns = _STATE_COLUMNS.split(", ")
@@ -491,9 +542,54 @@ class Store(BrowseQueries):
                 state.last_seen,
                 state.words,
                 *(_f32(v) for v in (state.lead, state.names, state.content, state.phrases)),
+                _f32(state.years),
+                state.updated,
             ),
         )
-        self.story_states()[state.id] = state
+        if self._stories is not None:
+            self._stories[state.id] = state
+
+    def move_articles(self, ids: Iterable[str], story: str) -> None:
+        """Reassign articles to ``story`` (a merge or split; scores are kept)."""
+        self._db.executemany(
+            "UPDATE articles SET story = ? WHERE id = ?", [(story, i) for i in ids]
+        )
+
+    def delete_story(self, story: str) -> None:
+        self._db.execute("DELETE FROM stories WHERE id = ?", (story,))
+        if self._stories is not None:
+            self._stories.pop(story, None)
+
+    def record_story_change(
+        self, kind: str, story: str, other: str, score: float | None, articles: int
+    ) -> None:
+        """A merge (``story`` folded into ``other``) or split (``story`` cut from ``other``)."""
+        self._db.execute(
+            "INSERT INTO story_changes (kind, story, other, score, articles, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, story, other, score, articles, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+
+    def story_changes(self) -> list[tuple[str, str, str, float | None, int]]:
+        """Every merge and split, oldest first: (kind, story, other, score, articles)."""
+        rows = self._db.execute(
+            "SELECT kind, story, other, score, articles FROM story_changes ORDER BY seq"
+        )
+        return [(str(k), str(a), str(b), s, int(n)) for k, a, b, s, n in rows]
+
+    def current_story(self, story: str) -> str:
+        """The story an id stands for now: itself, or where it was merged into."""
+        seen = {story}
+        while True:
+            row = self._db.execute(
+                "SELECT other FROM story_changes WHERE kind = 'merge' AND story = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (story,),
+            ).fetchone()
+            if row is None or row[0] in seen:
+                return story
+            story = str(row[0])
+            seen.add(story)
 
     def put_digest(self, digest: Digest) -> None:
         self._db.execute(
@@ -698,6 +794,30 @@ def _date_key(value: str) -> str:
 
 def _f32(vector: Vectors) -> bytes:
     return vector.astype("<f4").tobytes()
+
+
+def _state(row: tuple[Any, ...]) -> StoryState:
+    sid, seq, size, first, last, words = row[:6]
+    lead, names, content, phrases, years, updated = row[6:]
+    return StoryState(
+        str(sid),
+        int(seq),
+        int(size),
+        first,
+        last,
+        int(words),
+        _vec(lead),
+        _vec(names),
+        _vec(content),
+        _vec(phrases),
+        _years(years),
+        int(seq if updated is None else updated),
+    )
+
+
+def _years(blob: bytes | None) -> Vectors:
+    """A story's years vector; stories stored before it existed have none yet."""
+    return np.zeros(YEARS, dtype=np.float32) if blob is None else _vec(blob)
 
 
 def _vec(blob: bytes) -> Vectors:

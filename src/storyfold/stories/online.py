@@ -1,14 +1,16 @@
 """Online story assignment: each article joins the best active story or opens one.
 
-An article is compared with every story in the time window by four cosines to
-the sums of the story's members' vectors: names (who, where), content words
-(what happened), content word pairs, and the lead's embedding.  A logistic
-model over those four, fitted on ECB+ dev (``bench/calibrate_stories.py``),
-scores each story; the article joins the best one at or above the threshold.
+An article is compared with every active story by six features of the sums of
+the story's members' vectors: the cosines of names (who, where), content words
+(what happened), content word pairs, the lead's embedding and the years
+mentioned, and whether both sides mention years at all.  A logistic model over
+those, fitted on ECB+ dev (``bench/calibrate_stories.py``), scores each story;
+the article joins the best one at or above the threshold.
 
 Two rules guard the same people's next event:
-- dates: an article dated more than ``story_window_days`` from a story's dates
-  does not join it;
+- dates: an article whose day (published, else its URL's;
+  ``storyfold.represent.dates``) lies more than ``story_window_days`` from a
+  story's days does not join it;
 - long reports: when the article and the story's articles are long, joining
   also needs their content words to agree, not only their names.  Long reports
   of one event share what happened; long reports of two events with the same
@@ -18,6 +20,7 @@ Two rules guard the same people's next event:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -25,21 +28,49 @@ import numpy as np
 from storyfold.config import Settings
 from storyfold.records import Article, Assignment
 from storyfold.represent.base import Representation, Sparse, Vectors
+from storyfold.represent.dates import article_day, parse_day, years
 from storyfold.represent.terms import dense
 from storyfold.represent.text import stable_id
 from storyfold.store.sqlite import StoryState
 
-FEATURES = ("names", "content", "phrases", "lead")
+FEATURES = (
+    "names",
+    "content",
+    "phrases",
+    "lead",
+    "years",
+    "years_known",
+    "names_found",
+    "names_covered",
+)
 
 
-def parse_day(value: str | None) -> date | None:
-    """The calendar day of an ISO-like date string, or None."""
-    if not value or len(value) < 10:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+@dataclass(frozen=True, slots=True)
+class TimeEvidence:
+    """An article's day (or None) and the years it mentions."""
+
+    day: date | None
+    years: Vectors
+
+    @classmethod
+    def of(cls, article: Article) -> TimeEvidence:
+        return cls(
+            article_day(article.published, article.url),
+            years(article.body, article.url),
+        )
+
+
+def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
+    """The ``k`` stories whose summed lead embeddings are closest to ``lead``
+    (all of them when there are no more than ``k``), in their given order."""
+    states = list(stories.values())
+    if len(states) <= k:
+        return states
+    matrix = np.stack([st.lead for st in states])
+    norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(lead)), 1e-12)
+    cosines = (matrix @ lead) / np.maximum(norms, 1e-12)
+    keep = np.sort(np.argpartition(-cosines, k)[:k])
+    return [states[i] for i in keep]
 
 
 def gap_days(day: date, first: str | None, last: str | None) -> int | None:
@@ -64,14 +95,31 @@ def _cosine(total: Vectors, vector: Vectors) -> float:
     return float(total @ vector) / norm if norm > 0 else 0.0
 
 
-def features(rep: Representation, state: StoryState) -> tuple[float, ...]:
-    """The article's cosines to the story, in the order of :data:`FEATURES`."""
+def features(rep: Representation, time: TimeEvidence, state: StoryState) -> tuple[float, ...]:
+    """The article's features against the story, in the order of :data:`FEATURES`."""
+    known = float(time.years.any() and state.years.any())
     return (
         _sparse_cosine(state.names, rep.names),
         _sparse_cosine(state.content, rep.content),
         _sparse_cosine(state.phrases, rep.phrases),
         _cosine(state.lead, rep.lead),
+        _cosine(state.years, time.years) if known else 0.0,
+        known,
+        _found(state.names, rep.names),
+        _covered(state.names, rep.names),
     )
+
+
+def _found(total: Vectors, sparse: Sparse) -> float:
+    """The share of the article's weight on terms the story has."""
+    weight = float(sparse[1].sum())
+    return float(sparse[1][total[sparse[0]] > 0].sum()) / weight if weight > 0 else 0.0
+
+
+def _covered(total: Vectors, sparse: Sparse) -> float:
+    """The share of the story's weight on terms the article has."""
+    weight = float(total.sum())
+    return float(total[sparse[0]].sum()) / weight if weight > 0 else 0.0
 
 
 class CentroidAssigner:
@@ -81,10 +129,12 @@ class CentroidAssigner:
         self.settings = settings
         self.terms_dim = terms_dim
 
-    def score(self, rep: Representation, state: StoryState) -> tuple[float, tuple[float, ...]]:
+    def score(
+        self, rep: Representation, time: TimeEvidence, state: StoryState
+    ) -> tuple[float, tuple[float, ...]]:
         """The model's log-odds that the article reports the story's event."""
         s = self.settings
-        values = features(rep, state)
+        values = features(rep, time, state)
         return float(np.dot(s.story_weights, values) + s.story_bias), values
 
     def blocked(self, rep: Representation, state: StoryState, content: float) -> bool:
@@ -96,13 +146,14 @@ class CentroidAssigner:
     def predict_one(
         self, article: Article, rep: Representation, stories: Mapping[str, StoryState]
     ) -> Assignment:
-        day = parse_day(article.published)
+        time = TimeEvidence.of(article)
+        day = time.day
         best: tuple[float, str, tuple[tuple[str, float], ...]] | None = None
-        for state in stories.values():
+        for state in nearest_by_lead(rep.lead, stories, self.settings.story_candidates):
             gap = gap_days(day, state.first_seen, state.last_seen) if day else None
             if gap is not None and gap > self.settings.story_window_days:
                 continue
-            score, values = self.score(rep, state)
+            score, values = self.score(rep, time, state)
             blocked = self.blocked(rep, state, values[1])
             # A blocked story still scores below any open one: the parts say why.
             rank = score if not blocked else min(score, self.settings.story_threshold) - 1e6
@@ -127,7 +178,8 @@ class CentroidAssigner:
     def learn_one(
         self, article: Article, rep: Representation, story: str, state: StoryState | None, seq: int
     ) -> StoryState:
-        day = article.published[:10] if article.published and parse_day(article.published) else None
+        time = TimeEvidence.of(article)
+        day = time.day.isoformat() if time.day else None
         names, content, phrases = (
             dense(t, self.terms_dim) for t in (rep.names, rep.content, rep.phrases)
         )
@@ -143,6 +195,8 @@ class CentroidAssigner:
                 names,
                 content,
                 phrases,
+                time.years,
+                seq,
             )
         size = state.size + 1
         known = [d for d in (state.first_seen, state.last_seen, day) if d]
@@ -157,4 +211,6 @@ class CentroidAssigner:
             state.names + names,
             state.content + content,
             state.phrases + phrases,
+            state.years + time.years,
+            max(state.updated, seq),
         )

@@ -1,0 +1,194 @@
+"""Consolidation: split stories that drifted, merge stories that turn out to be one.
+
+Online assignment decides once per article, with what it has seen so far: the
+first reports of an event may open two stories that later articles show to be
+one.  After each batch, every touched story is scored against the other active
+stories with the assigner's own model, the story's summed vectors standing in
+for an article; a pair at or above ``story_merge_threshold`` (stricter than the
+joining threshold: both sides are averages, and a merge moves many articles)
+is merged.  The older story keeps its id; the merge is recorded so the younger
+id keeps answering.
+
+The opposite error, two events folded into one story (the first reports of the
+second event joined the first before its own words were known), is checked
+each time a story's size doubles from ``story_split_min`` on (so the cost per
+article stays constant): its articles are cut in two by 2-means over their
+name and content-word vectors, and when the model scores the two halves below
+``story_split_threshold`` as one event, the half without the story's first
+article becomes a new story.  Copies stay with their originals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from storyfold.config import Settings
+from storyfold.records import Article
+from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.dates import parse_day
+from storyfold.represent.terms import dense
+from storyfold.store.sqlite import StoryState
+from storyfold.stories.base import StoryAssigner
+from storyfold.stories.online import nearest_by_lead
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """``story`` is folded into ``into`` (the older one), with the model's score."""
+
+    story: str
+    into: str
+    score: float
+
+
+def _cos(a: Vectors, b: Vectors) -> float:
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm > 0 else 0.0
+
+
+def _share(a: Vectors, b: Vectors) -> float:
+    """The share of ``b``'s weight on terms ``a`` has."""
+    weight = float(b.sum())
+    return float(b[a > 0].sum()) / weight if weight > 0 else 0.0
+
+
+def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:
+    """The assigner's features (``storyfold.stories.online.FEATURES``) between two
+    stories, symmetric: ``b`` stands where the article would."""
+    known = float(a.years.any() and b.years.any())
+    return (
+        _cos(a.names, b.names),
+        _cos(a.content, b.content),
+        _cos(a.phrases, b.phrases),
+        _cos(a.lead, b.lead),
+        _cos(a.years, b.years) if known else 0.0,
+        known,
+        (_share(a.names, b.names) + _share(b.names, a.names)) / 2,
+        (_share(b.names, a.names) + _share(a.names, b.names)) / 2,
+    )
+
+
+def _span_gap(a: StoryState, b: StoryState) -> int:
+    """Days between two stories' date spans; 0 when they overlap or are unknown."""
+    a0, a1, b0, b1 = (parse_day(d) for d in (a.first_seen, a.last_seen, b.first_seen, b.last_seen))
+    if a0 is None or a1 is None or b0 is None or b1 is None:
+        return 0
+    return max(0, (b0 - a1).days, (a0 - b1).days)
+
+
+def merged(into: StoryState, other: StoryState) -> StoryState:
+    """The state of ``into`` after ``other``'s articles join it."""
+    days = [d for d in (into.first_seen, into.last_seen, other.first_seen, other.last_seen) if d]
+    return StoryState(
+        into.id,
+        into.seq,
+        into.size + other.size,
+        min(days) if days else None,
+        max(days) if days else None,
+        into.words + other.words,
+        into.lead + other.lead,
+        into.names + other.names,
+        into.content + other.content,
+        into.phrases + other.phrases,
+        into.years + other.years,
+        max(into.updated, other.updated),
+    )
+
+
+def due_for_split(before: int, after: int, smallest: int) -> bool:
+    """Whether a story growing from ``before`` to ``after`` articles crossed a
+    size to check: ``smallest``, twice that, four times..."""
+    if after < smallest:
+        return False
+    return (after // smallest).bit_length() > (max(before, 1) // smallest).bit_length()
+
+
+def bisect(reps: Sequence[Representation], dim: int) -> list[bool] | None:
+    """Two groups by 2-means over normalised name + content-word vectors; None
+    when they do not separate.  Deterministic: seeded by the member farthest
+    from the first, and the member farthest from that."""
+    x = np.stack([np.concatenate([dense(r.names, dim), dense(r.content, dim)]) for r in reps])
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    a = int(np.argmin(x @ x[0]))
+    b = int(np.argmin(x @ x[a]))
+    centre_a, centre_b = x[a], x[b]
+    side = np.zeros(len(reps), dtype=bool)
+    for _ in range(10):
+        side = (x @ centre_a) < (x @ centre_b)
+        if side.all() or not side.any():
+            return None
+        centre_a, centre_b = x[~side].mean(axis=0), x[side].mean(axis=0)
+    return [bool(v) for v in side]
+
+
+class Consolidator:
+    """Finds splits and merges of stories (see the module's docstring)."""
+
+    def __init__(self, settings: Settings, assigner: StoryAssigner, dim: int = 4096) -> None:
+        self.settings = settings
+        self.assigner = assigner
+        self.dim = dim
+
+    def split(
+        self, story: str, members: Sequence[tuple[Article, Representation]]
+    ) -> tuple[list[str], float] | None:
+        """The ids of the articles to cut from ``story`` (members in arrival
+        order, copies left out), with the halves' score; None to keep it whole."""
+        if len(members) < self.settings.story_split_min:
+            return None
+        sides = bisect([rep for _, rep in members], self.dim)
+        if sides is None:
+            return None
+        halves: list[StoryState | None] = [None, None]
+        for seq, ((article, rep), side) in enumerate(zip(members, sides, strict=True), start=1):
+            halves[side] = self.assigner.learn_one(article, rep, story, halves[side], seq)
+        kept, cut = halves[sides[0]], halves[not sides[0]]
+        assert kept is not None and cut is not None
+        score = self.score(kept, cut)
+        if score is not None and score >= self.settings.story_split_threshold:
+            return None
+        moved = [a.id for (a, _), side in zip(members, sides, strict=True) if side != sides[0]]
+        return moved, round(score, 4) if score is not None else float("-inf")
+
+    def score(self, a: StoryState, b: StoryState) -> float | None:
+        """Log-odds that two stories are one event; None when a rule forbids it."""
+        s = self.settings
+        if _span_gap(a, b) > s.story_window_days:
+            return None
+        values = story_features(a, b)
+        long_texts = min(a.words / max(1, a.size), b.words / max(1, b.size))
+        if long_texts >= s.long_report_words and values[1] < s.long_report_content:
+            return None
+        return float(np.dot(s.story_weights, values) + s.story_bias)
+
+    def merges(self, touched: Iterable[str], active: Mapping[str, StoryState]) -> list[Merge]:
+        """Merges to make, each touched story with its best partner at or above
+        the threshold; chains resolve to the oldest story."""
+        s = self.settings
+        states = dict(active)
+        out: list[Merge] = []
+        for sid in sorted(touched, key=lambda i: states[i].seq if i in states else 0):
+            mine = states.get(sid)
+            if mine is None:
+                continue
+            best: tuple[float, str] | None = None
+            for other in nearest_by_lead(
+                mine.lead, states, self.settings.story_merge_candidates + 1
+            ):
+                if other.id == sid:
+                    continue
+                score = self.score(other, mine)
+                small = min(other.size, mine.size) <= s.story_absorb_size
+                threshold = s.story_threshold if small else s.story_merge_threshold
+                if score is not None and score >= threshold and (best is None or score > best[0]):
+                    best = (score, other.id)
+            if best is None:
+                continue
+            older, younger = sorted((mine, states[best[1]]), key=lambda st: st.seq)
+            out.append(Merge(younger.id, older.id, round(best[0], 4)))
+            states[older.id] = merged(older, younger)
+            del states[younger.id]
+        return out

@@ -1,0 +1,164 @@
+"""The story stage: time evidence, active stories, splits and merges."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storyfold import Engine
+from storyfold.config import Settings
+from storyfold.digest import CentralSentences
+from storyfold.records import RawArticle
+from storyfold.represent.dates import FIRST_YEAR, article_day, parse_day, url_day, years
+from storyfold.store import Store
+from storyfold.stories.consolidate import due_for_split
+
+from .conftest import DATA, SEEDS
+
+
+def test_days_from_published_and_urls() -> None:
+    assert parse_day("2013-05-03T10:00:00+02:00") == date(2013, 5, 3)
+    assert parse_day("May 03, 2013") == date(2013, 5, 3)
+    assert parse_day("3rd Sept. 2013") == date(2013, 9, 3)
+    assert parse_day("Jan 29, 2025") == date(2025, 1, 29)
+    assert parse_day("yesterday") is None
+    assert parse_day("February 30, 2013") is None
+    assert url_day("http://x.com/2013/may/03/local/story") == date(2013, 5, 3)
+    assert url_day("https://x.com/news/2022/03/30/wang-yi") == date(2022, 3, 30)
+    assert url_day("https://x.com/articles/208622/") is None
+    # published wins over the URL; no date anywhere gives None
+    assert article_day("2020-01-02", "https://x.com/2013/05/03/a") == date(2020, 1, 2)
+    assert article_day(None, "https://x.com/2013/05/03/a") == date(2013, 5, 3)
+    assert article_day(None, None) is None
+
+
+def test_years_mentioned() -> None:
+    v = years("In 2010 and again in 2022 (not 12345 or 3.2010), see /2022/.", None)
+    assert v[2010 - FIRST_YEAR] == 1 and v[2022 - FIRST_YEAR] == 2
+    assert v.sum() == 3
+    assert years("no years here", "https://x.com/a").sum() == 0
+
+
+@given(st.integers(0, 500), st.integers(0, 500))
+def test_split_checks_at_each_doubling(before: int, grown: int) -> None:
+    after = before + grown
+    crossed = any(before < size <= after for size in (4, 8, 16, 32, 64, 128, 256, 512, 1024))
+    assert due_for_split(before, after, 4) == crossed
+
+
+def _lite(engine: Engine) -> Engine:
+    """No spaCy digest: these tests are about stories, and should be quick."""
+    engine.digester = CentralSentences(engine.representer.terms)
+    return engine
+
+
+def _consistent(store: Store) -> None:
+    """Every story's state counts its own non-copy members; no empty story."""
+    for state in store.story_states().values():
+        members = store.story_article_ids(state.id)
+        originals = [a for a in members if store.copy_link(a) is None]
+        assert members and state.size == len(originals), state.id
+
+
+def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
+    """Everything joins one story; the split check at four articles cuts it."""
+    settings = Settings(
+        story_threshold=-1e9,
+        long_report_words=10**9,
+        story_split_threshold=1e9,
+        story_absorb_size=0,  # else the joining threshold folds the cut back
+    )
+    with _lite(Engine.open(tmp_path / "s.db", settings=settings)) as engine:
+        engine.ingest_paths([SEEDS])
+        changes = engine.store.story_changes()
+        assert [c[0] for c in changes] == ["split"]
+        _, new, old, _, moved = changes[0]
+        assert engine.store.story_state(new) and engine.store.story_state(old)
+        assert moved == len(engine.store.story_article_ids(new))
+        _consistent(engine.store)
+        # 2-means cuts the 2024 meeting from the 2022 one
+        assert engine.store.story_article_ids(new) == ["003_bd303325c27d2cb2"]
+        # the copy stays with its original
+        assert engine.store.story_of("001_548b1945a47a36b1") == engine.store.story_of(
+            "000_a61859e1349bc34b"
+        )
+
+
+def test_merges_keep_the_older_id_and_the_younger_answers(tmp_path: Path) -> None:
+    """Every article opens a story; the merge pass folds them into the oldest."""
+    settings = Settings(
+        story_threshold=1e9,
+        story_merge_threshold=-1e9,
+        story_split_threshold=-1e9,
+        story_absorb_size=0,  # all merges at the merge threshold
+    )
+    with _lite(Engine.open(tmp_path / "m.db", settings=settings)) as engine:
+        engine.ingest_paths([SEEDS])
+        merges = [c for c in engine.store.story_changes() if c[0] == "merge"]
+        assert merges
+        survivors = set(engine.store.story_ids())
+        for _, gone, _into, _, _ in merges:
+            assert gone not in survivors
+            assert engine.store.current_story(gone) in survivors
+            assert engine.store.story_state(gone) is None
+        _consistent(engine.store)
+        first = engine.store.story_of("000_a61859e1349bc34b")
+        assert first == engine.store.current_story(first)
+    # a restart reads the same
+    with Store.open(tmp_path / "m.db") as store:
+        assert set(store.story_ids()) == survivors
+
+
+def test_active_stories_are_the_recent_and_the_dated_near(tmp_path: Path) -> None:
+    rows = [json.loads(x) for x in (DATA / "stories" / "ecbplus-dev.jsonl").open()][:12]
+    settings = Settings(story_active_articles=3)
+    with _lite(Engine.open(tmp_path / "a.db", settings=settings)) as engine:
+        engine.ingest(
+            RawArticle(
+                id=r["id"],
+                origin="ecb",
+                text=r["text"],
+                published=f"2013-05-{k + 1:02d}" if k < 6 else None,
+            )
+            for k, r in enumerate(rows)
+        )
+        store = engine.store
+        last = store.max_seq()
+        recent = store.active_story_states(None, last - 3, settings.story_window_days)
+        by_seq = {s for s in store.story_ids() if store.story_state(s).updated >= last - 3}  # type: ignore[union-attr]
+        assert set(recent) == by_seq
+        dated = store.active_story_states(date(2013, 5, 2), last + 1, 1)
+        assert dated and all(
+            parse_day(s.last_seen) and parse_day(s.last_seen) >= date(2013, 5, 1)  # type: ignore[operator]
+            for s in dated.values()
+        )
+        assert store.active_story_states(date(1999, 1, 1), last + 1, 21) == {}
+
+
+def test_old_stores_gain_the_new_story_columns(tmp_path: Path) -> None:
+    """A store from before years and updated migrates and keeps working."""
+    import sqlite3
+
+    from storyfold.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    previous = next(i for i, m in enumerate(MIGRATIONS) if "ADD COLUMN years" in m)
+    for number, script in enumerate(MIGRATIONS[:previous], start=1):
+        db.executescript(f"BEGIN;{script}PRAGMA user_version = {number};COMMIT;")
+    vec = np.zeros(4, dtype="<f4").tobytes()
+    db.execute(
+        "INSERT INTO stories (id, seq, lead, names, content, phrases, words, size) "
+        "VALUES ('s1', 1, ?, ?, ?, ?, 10, 1)",
+        (vec, vec, vec, vec),
+    )
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        state = store.story_state("s1")
+        assert state is not None and state.updated == 1 and not state.years.any()
