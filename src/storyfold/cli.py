@@ -22,7 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from storyfold.config import Settings
-from storyfold.engine import Engine
+from storyfold.engine import DeleteReport, Engine
 from storyfold.errors import StoryfoldError
 from storyfold.export import export_articles, export_stories, story_record
 from storyfold.render import FORMATS, RENDERERS
@@ -234,6 +234,45 @@ def copies(db: DbOption = DEFAULT_DB) -> None:
                 assert link is not None
                 evidence = ", ".join(f"{k} {v:g}" for k, v in link.evidence.items())
                 out.print(f"  {link.kind:<11} {copy}  ({evidence})", highlight=False, markup=False)
+
+
+def _existing_engine(db: Path) -> Engine:
+    """The engine over an existing store, with the embedder its vectors came from."""
+    store = _store(db)
+    embedder = "hashing" if store.meta("embedder") == "hashing" else "use"
+    return Engine(store, settings=replace(Settings(), embedder=embedder))
+
+
+def _print_deleted(report: DeleteReport) -> None:
+    for missing in report.missing:
+        err.print(f"not stored: {missing}", highlight=False, markup=False)
+    err.print(
+        f"deleted {len(report.deleted)} articles; {len(report.new_originals)} new originals; "
+        f"stories updated {len(report.stories_updated)}, deleted {len(report.stories_deleted)}",
+        highlight=False,
+    )
+
+
+@app.command()
+def delete(
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to delete.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete articles with their index entries; mend their copy families and stories."""
+    with _errors(), _existing_engine(db) as engine:
+        _print_deleted(engine.delete(ids))
+
+
+@app.command()
+def expire(
+    before: Annotated[
+        str, typer.Option(help="ISO date or date-time (UTC unless it names a zone).")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete articles published before a date (undated ones: ingested before it)."""
+    with _errors(), _existing_engine(db) as engine:
+        _print_deleted(engine.expire(before))
 
 
 @app.command()

@@ -66,6 +66,13 @@ class Settings:
     sit lower: 0.80 keeps 13% of them, 0.60 keeps 89% (docs/embedder-choice.md).
     Alignment then rejects the same-event reports a low threshold lets in."""
 
+    copy_window_days: int = 30
+    """Rewrite and translation candidates are searched among articles dated
+    (published, else ingested) within this many days of the new one: copies
+    follow their original within days, and a window keeps the lead search's
+    cost per article flat as the archive grows (bench/copies_scale.py).  Exact
+    and near copies are found at any distance."""
+
     sentence_match_cosine: float = 0.75
     translation_match_cosine: float = 0.60
     """Two sentences align by embeddings when their cosine is at least this, in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from storyfold.clean.lang import LanguageDetector
 from storyfold.clean.text import RuleTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
+from storyfold.copies.families import original_key, reroot
 from storyfold.digest import CentralSentences, Digester, StoryDigester
 from storyfold.digest.related import relate
-from storyfold.errors import StoreError
+from storyfold.errors import StoreError, StoryfoldError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent import Representer
@@ -42,6 +44,19 @@ class IngestReport:
     stories_opened: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteReport:
+    """What a delete or expire did: the articles deleted, the ids asked for
+    that were not stored, the copies given a new original, and the stories
+    that changed or, left empty, were deleted."""
+
+    deleted: tuple[str, ...]
+    missing: tuple[str, ...]
+    new_originals: tuple[str, ...]
+    stories_updated: tuple[str, ...]
+    stories_deleted: tuple[str, ...]
 
 
 def make_embedder(name: str) -> Embedder:
@@ -231,7 +246,7 @@ class Engine:
         root = self.store.article(root_id)
         story = self.store.story_of(root_id)
         assert root is not None and story is not None, "a linked article is always stored"
-        if _original_key(article) < _original_key(root):
+        if original_key(article) < original_key(root):
             for member in self.store.copies_of(root_id):
                 held = self.store.copy_link(member)
                 assert held is not None
@@ -249,6 +264,77 @@ class Engine:
             self.store.set_copy(replace(link, original=root_id))
         return story
 
+    # --- deleting ------------------------------------------------------------
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Delete articles and everything derived from them, in one transaction.
+
+        Representations, sentence embeddings and LSH keys go with each article;
+        the copies of a deleted original get the family's next original
+        (earliest published, else first seen); each story that lost an article
+        has its sums refolded from its remaining originals and its digest
+        rewritten, or is deleted when empty.
+        """
+        wanted = list(dict.fromkeys(ids))
+        stored = [i for i in wanted if self.store.content_hash(i) is not None]
+        stories: set[str] = set()
+        new_originals: list[str] = []
+        with self.store.transaction():
+            for article_id in stored:
+                if story := self.store.story_of(article_id):
+                    stories.add(story)
+                if (root := reroot(self.store, article_id)) is not None:
+                    new_originals.append(root)
+                self.store.delete_article(article_id)
+            kept = [s for s in sorted(stories) if self._refold(s)]
+            for story in kept:
+                self._write_digest(story)
+            gone = set(stories) - set(kept)
+            for story in self.store.story_ids():
+                digest = self.store.digest(story)
+                if digest and any(r.story in gone for r in digest.related):
+                    related = tuple(r for r in digest.related if r.story not in gone)
+                    self.store.put_digest(replace(digest, related=related))
+            self._write_related(kept)
+        return DeleteReport(
+            tuple(stored),
+            tuple(i for i in wanted if i not in set(stored)),
+            tuple(new_originals),
+            tuple(kept),
+            tuple(sorted(gone)),
+        )
+
+    def expire(self, before: str) -> DeleteReport:
+        """Delete the articles published before ``before`` (ISO date or
+        date-time, UTC unless it names a zone), and the undated ones ingested
+        before it; see :meth:`delete`."""
+        try:
+            datetime.fromisoformat(before.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise StoryfoldError(
+                f"{before!r} is not a date: give an ISO date such as 2024-05-01 "
+                "or a date-time such as 2024-05-01T12:00:00Z"
+            ) from exc
+        return self.delete(self.store.ids_dated_before(before))
+
+    def _refold(self, story: str) -> bool:
+        """Rebuild a story's sums from its originals (copies never add to them),
+        in arrival order; delete it when no article is left.  True if kept."""
+        members = list(self.store.articles(story=story))
+        if not members:
+            self.store.delete_story(story)
+            return False
+        originals = [a for a in members if self.store.copy_link(a.id) is None] or members
+        held = self.store.story_states().get(story)
+        state = None
+        for article in originals:
+            rep = self.store.representation(article.id)
+            assert rep is not None, "a stored article has a representation"
+            seq = held.seq if held is not None else article.seen
+            state = self.assigner.learn_one(article, rep, story, state, seq)
+        assert state is not None
+        self.store.put_story_state(state)
+        return True
+
     def _write_digest(self, story: str) -> None:
         members = []
         for article in self.store.articles(story=story):
@@ -264,10 +350,6 @@ class Engine:
         digests = {s: d for s in self.store.story_ids() if (d := self.store.digest(s)) is not None}
         for digest in relate(touched, digests).values():
             self.store.put_digest(digest)
-
-
-def _original_key(article: Article) -> tuple[bool, str, int]:
-    return (article.published is None, article.published or "", article.seen)
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -70,7 +70,10 @@ class LayeredCopyFinder:
         own_words = word_sets(rep.sentences)
         floor = min(s.rewrite_candidate_cosine, s.translation_candidate_cosine)
         # the article itself is in the index already and comes back first
-        for other, cosine in index.nearest(rep.lead, self.candidates + 1, floor):
+        day = index.article_day(article.id)
+        for other, cosine in index.nearest(
+            rep.lead, self.candidates + 1, floor, day, s.copy_window_days
+        ):
             other_rep = index.representation(other)
             other_article = index.article(other)
             if other == article.id or other_rep is None or other_article is None:

@@ -17,9 +17,12 @@ from storyfold.represent.base import Signature
 
 
 def signatures(shingle_sets: Sequence[Iterable[str]], num_perm: int, seed: int) -> list[Signature]:
-    """MinHash signatures of each shingle set, in one call to rensa."""
+    """MinHash signatures of each shingle set, in one call to rensa.
+
+    A MinHash does not depend on the order of the tokens, so they go in as
+    listed (sorting them first cost two thirds of the time)."""
     digests = rensa.RMinHash.digests_from_token_sets(
-        [sorted(s) for s in shingle_sets], num_perm, seed
+        [list(s) for s in shingle_sets], num_perm, seed
     )
     return [np.asarray(d, dtype=np.uint32) for d in digests]
 
@@ -35,12 +38,13 @@ def band_keys(signature: Signature, bands: int) -> list[str]:
     The key prefixes the band number so that equal rows in different bands do
     not collide.
     """
-    rows = len(signature) // bands
-    keys = []
-    for band in range(bands):
-        chunk = signature[band * rows : (band + 1) * rows].astype("<u4").tobytes()
-        keys.append(f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return keys
+    raw = signature.astype("<u4").tobytes()
+    width = len(raw) // bands  # the bytes of one band's rows
+    chunks = (raw[band * width : (band + 1) * width] for band in range(bands))
+    return [
+        f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}"
+        for band, chunk in enumerate(chunks)
+    ]
 
 
 def signature_to_blob(signature: Signature) -> bytes:
