@@ -179,7 +179,7 @@ def main() -> None:
             cache[(fold, g)] = scores(data, test, s)
     for fold in range(args.folds):
 
-        def train_score(g: int) -> float:
+        def train_score(g: int, fold: int = fold) -> float:
             parts = [cache[(f, g)] for f in range(args.folds) if f != fold]
             return float(np.mean([(p["en_ari"] + p["all_ari"]) / 2 for p in parts]))
 
