@@ -24,12 +24,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from copies_stage import families, fold_copies
 from synth_stream import stream
 
 from storyfold import Engine
 from storyfold.config import Settings
-from storyfold.evaluate import copy_family
-from storyfold.records import Assignment, RawArticle
+from storyfold.records import RawArticle
 
 from common import ari, pairwise, write_section
 
@@ -39,48 +39,28 @@ def run(size: int, seed: int, embedder: str) -> dict[str, float]:
     items = list(stream(size, seed))
     with tempfile.TemporaryDirectory() as tmp:
         engine = Engine.open(Path(tmp) / "copies.db", settings=settings)
-        store, finder = engine.store, engine.copy_finder
-        timings = {"clean": 0.0, "represent": 0.0, "copies": 0.0}
-        per_article: list[float] = []
-        t_all = time.perf_counter()
-        for start in range(0, len(items), settings.batch_size):
-            chunk = items[start : start + settings.batch_size]
-            t0 = time.perf_counter()
-            batch = [
-                engine.clean(
-                    RawArticle(i.id, "synth", text=i.text, published=i.published, lang=i.lang)
-                )
-                for i in chunk
-            ]
-            t1 = time.perf_counter()
-            reps = engine.representer.represent(batch)
-            t2 = time.perf_counter()
-            with store.transaction():
-                for article, rep in zip(batch, reps, strict=True):
-                    seq = store.put_article(article, rep, finder.band_keys(rep))
-                    link = finder.find(article, rep, store)
-                    if link is not None:
-                        story = engine._link(replace(article, seen=seq), link)
-                    else:
-                        story = f"s{seq}"
-                    store.set_story(Assignment(article.id, story, 1.0, link is None))
-            t3 = time.perf_counter()
-            timings["clean"] += t1 - t0
-            timings["represent"] += t2 - t1
-            timings["copies"] += t3 - t2
-            per_article.extend([(t3 - t0) / len(chunk)] * len(chunk))
-        seconds = time.perf_counter() - t_all
+        t0 = time.perf_counter()
+        times = fold_copies(
+            engine,
+            (
+                RawArticle(i.id, "synth", text=i.text, published=i.published, lang=i.lang)
+                for i in items
+            ),
+        )
+        seconds = time.perf_counter() - t0
         gold = [i.family for i in items]
-        pred = [copy_family(engine, i.id) for i in items]
+        pred = families(engine, [i.id for i in items])
         engine.close()
     tenth = max(1, size // 10)
     p, r, _ = pairwise(gold, pred)
     return {
         "size": size,
         "seconds": seconds,
-        **timings,
-        "first_ms": 1000 * sum(per_article[:tenth]) / tenth,
-        "last_ms": 1000 * sum(per_article[-tenth:]) / tenth,
+        "clean": times.clean,
+        "represent": times.represent,
+        "copies": times.copies,
+        "first_ms": 1000 * sum(times.per_article[:tenth]) / tenth,
+        "last_ms": 1000 * sum(times.per_article[-tenth:]) / tenth,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "precision": p,
         "recall": r,

@@ -30,6 +30,7 @@ from storyfold.copies import LayeredCopyFinder
 from storyfold.copies.leads import LeadIndex
 from storyfold.records import Article, RawArticle
 from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.embedders import UseEmbedder
 
 from common import DATA, ari, mean_std, pairwise, read_jsonl, write_section
 
@@ -119,7 +120,9 @@ class MemoryIndex:
 def families(data: Represented, subset: Sequence[int], settings: Settings) -> list[str]:
     """Each text's copy family (a connected component of the links found),
     ingesting ``subset`` in order."""
-    finder = LayeredCopyFinder(settings, lambda rep: np.zeros((0, 512), np.float32))
+    finder = LayeredCopyFinder(
+        settings, lambda rep: np.zeros((0, 512), np.float32), languages=UseEmbedder.languages
+    )
     index = MemoryIndex(data, finder)
     parent: dict[str, str] = {}
 

@@ -93,7 +93,11 @@ class Engine:
             num_perm=s.num_perm,
             seed=s.minhash_seed,
         )
-        self.copy_finder = copy_finder or LayeredCopyFinder(s, self.representer.embed_sentences)
+        self.copy_finder = copy_finder or LayeredCopyFinder(
+            s,
+            self.representer.embed_sentences,
+            languages=getattr(self.representer.embedder, "languages", None),
+        )
         self.assigner = assigner or CentroidAssigner(s, self.representer.terms.dim)
         if digester is None:
             summary = CentralSentences(self.representer.terms, s.summary_sentences)
