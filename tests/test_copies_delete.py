@@ -271,3 +271,19 @@ def test_index_stays_consistent_under_ingests_deletes_and_restarts(
                     copy.seen,
                 )
     engine.close()
+
+
+def test_band_keys_of_another_scheme_are_rebuilt_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    engine = _fold(path)
+    with engine.store.transaction():
+        engine.store._db.execute("UPDATE lsh_bands SET key = 'old:' || key")
+        engine.store.set_meta("band_keys", "1:32x128")
+    engine.close()
+    engine = _engine(path)
+    check_consistent(engine, path)
+    assert not _rows(path, "SELECT key FROM lsh_bands WHERE key LIKE 'old:%'")
+    engine.ingest([_raw("f", EDITED.replace("Ferries", "Boats"), "2024-01-04T08:00:00Z")])
+    link = engine.store.copy_link("f")
+    assert link is not None and link.kind == "near" and link.original == "a"
+    engine.close()

@@ -27,6 +27,7 @@ from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
+from storyfold.represent.minhash import BAND_KEY_VERSION
 from storyfold.represent.text import content_hash
 from storyfold.store import Store
 from storyfold.stories import CentroidAssigner, StoryAssigner
@@ -105,6 +106,7 @@ class Engine:
         self.digester = digester
         self.language = LanguageDetector()
         self._check_embedder()
+        self._check_band_keys()
 
     @classmethod
     def open(cls, path: str | Path, **stages: Any) -> Engine:
@@ -131,6 +133,16 @@ class Engine:
                 f"{self.store.path} holds vectors of the embedder {stored!r}, not {name!r}; "
                 f"use the same embedder or a new store"
             )
+
+    def _check_band_keys(self) -> None:
+        """LSH keys made another way (an older key format, other bands) never
+        match new ones: rebuild them from the stored signatures."""
+        s = self.settings
+        scheme = f"{BAND_KEY_VERSION}:{s.lsh_bands}x{s.num_perm}"
+        if self.store.meta("band_keys") != scheme:
+            with self.store.transaction():
+                self.store.rebuild_band_keys(self.copy_finder.band_keys)
+                self.store.set_meta("band_keys", scheme)
 
     # --- ingest --------------------------------------------------------------
     def ingest_paths(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -383,6 +383,17 @@ class Store:
         if day is None:
             day, window = 0, 10**7
         return self._leads.nearest(vector, k, min_cosine, day, window)
+
+    def rebuild_band_keys(self, keys_of: Callable[[Representation], list[str]]) -> None:
+        """Replace every article's LSH band keys by ``keys_of`` its representation."""
+        self._db.execute("DELETE FROM lsh_bands")
+        for (article_id,) in self._db.execute("SELECT id FROM articles ORDER BY seq").fetchall():
+            rep = self.representation(str(article_id))
+            assert rep is not None, "a stored article has a representation"
+            self._db.executemany(
+                "INSERT OR IGNORE INTO lsh_bands (key, article) VALUES (?, ?)",
+                [(key, rep.article) for key in keys_of(rep)],
+            )
 
     # --- deleting --------------------------------------------------------------
     def delete_article(self, article_id: str) -> None:
