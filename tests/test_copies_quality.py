@@ -4,7 +4,8 @@ languages (slow: embeds a few hundred articles with the shipped USE model).
 The subset: the first ``FAMILIES_PER_PAIR`` families (sorted by id) of each of
 the six language pairs, every text of them (originals, human and machine
 translations).  Floors sit just under what the shipped defaults reach
-(docs/benchmarks.md, "copies-gate"); raise them when quality improves, never
+(measured with this test's own fold: ARI 0.929, pairwise precision
+1.000, recall 0.872); raise them when quality improves, never
 lower them silently.
 """
 
@@ -28,8 +29,9 @@ pytestmark = pytest.mark.slow
 
 WMT21_SHA = "71ec1ee868ac9a67"
 FAMILIES_PER_PAIR = 4
-ARI_FLOOR = 0.0
-PRECISION_FLOOR = 0.0
+# measured 0.929 and 1.000 (324 texts; ja<->en pairs are the weakest: ARI 0.86)
+ARI_FLOOR = 0.92
+PRECISION_FLOOR = 0.99
 
 
 def pinned_subset() -> list[dict[str, str]]:
