@@ -18,10 +18,12 @@ from storyfold.represent.base import Signature
 def signatures(shingle_sets: Sequence[Iterable[str]], num_perm: int, seed: int) -> list[Signature]:
     """MinHash signatures of each shingle set, in one call to rensa.
 
-    A MinHash does not depend on the order of the tokens, so they go in as
-    listed (sorting them first cost two thirds of the time)."""
+    A MinHash does not depend on the order of the tokens, so sets go in as
+    they are (sorting them first cost two thirds of the time)."""
     digests = rensa.RMinHash.digests_from_token_sets(
-        [list(s) for s in shingle_sets], num_perm, seed
+        [s if isinstance(s, set | frozenset | list) else list(s) for s in shingle_sets],
+        num_perm,
+        seed,
     )
     return [np.asarray(d, dtype=np.uint32) for d in digests]
 
