@@ -84,6 +84,9 @@ def _downgrade(db: Path) -> None:
     of that migration dropped, the schema version set back."""
     previous = next(i for i, m in enumerate(MIGRATIONS) if "article_extracts" in m)
     con = sqlite3.connect(db)
+    # later migrations are undone too (5: the articles' ingest time)
+    if any(r[1] == "ingested" for r in con.execute("PRAGMA table_info(articles)")):
+        con.execute("ALTER TABLE articles DROP COLUMN ingested")
     con.executescript(
         "DROP TABLE article_extracts; DROP TABLE story_actors; "
         "ALTER TABLE stories DROP COLUMN digest_stale; "
