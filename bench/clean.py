@@ -55,7 +55,9 @@ def fold_cleaners() -> tuple[dict[str, int], list[LearnedTextCleaner]]:
     return folds, [LearnedTextCleaner(TreeEnsemble.load(m)) for m in models]
 
 
-def timed(pages: list[LabelledPage], clean: Callable[[LabelledPage], str]) -> tuple[list[str], float]:
+def timed(
+    pages: list[LabelledPage], clean: Callable[[LabelledPage], str]
+) -> tuple[list[str], float]:
     started = time.process_time()
     out = [clean(p) for p in pages]
     return out, time.process_time() - started
@@ -111,9 +113,7 @@ def trafilatura_alone(page: LabelledPage) -> Cleaned:
     doc = trafilatura.bare_extraction(page.html or "", url=page.url, with_metadata=True)
     if doc is None:
         return Cleaned(body="")
-    return Cleaned(
-        body=doc.text or "", title=doc.title, byline=doc.author, published=doc.date
-    )
+    return Cleaned(body=doc.text or "", title=doc.title, byline=doc.author, published=doc.date)
 
 
 def html(limit: int | None) -> str:
@@ -126,9 +126,7 @@ def html(limit: int | None) -> str:
     ]
     for name, stem in SETS.items():
         pages = read_pages(PAGES / stem)[:: limit or 1]
-        ours = {
-            k: TrafilaturaCleaner(cleaner) for k, cleaner in enumerate(cv)
-        }
+        ours = {k: TrafilaturaCleaner(cleaner) for k, cleaner in enumerate(cv)}
 
         def storyfold(
             page: LabelledPage, name: str = name, ours: dict[int, TrafilaturaCleaner] = ours
@@ -140,9 +138,7 @@ def html(limit: int | None) -> str:
             ("storyfold (trafilatura + own pass + fallbacks)", storyfold),
         ):
             r = score_pages(pages, clean)
-            meta = " | ".join(
-                "–" if v is None else f"{v:.3f}" for v in (r.title, r.author, r.date)
-            )
+            meta = " | ".join("–" if v is None else f"{v:.3f}" for v in (r.title, r.author, r.date))
             out.append(
                 f"| {name} | {label} | {r.body.precision:.3f} | {r.body.recall:.3f} | "
                 f"**{r.body.f1:.3f}** | {meta} | {r.pages_per_second:.1f} |"

@@ -85,9 +85,7 @@ class Page:
 def label_lines(lines: list[Line], gold: str) -> list[int]:
     """1 for a boilerplate line, 0 for a body line (see the module docstring)."""
     gold_tokens = _TOKEN.findall(gold)
-    remaining = Counter(
-        tuple(gold_tokens[i : i + 4]) for i in range(max(0, len(gold_tokens) - 3))
-    )
+    remaining = Counter(tuple(gold_tokens[i : i + 4]) for i in range(max(0, len(gold_tokens) - 3)))
     every = set(remaining)
     paragraphs = {" ".join(_TOKEN.findall(p)) for p in gold.split("\n") if p.strip()}
     tokens = [_TOKEN.findall(line.text) for line in lines]
@@ -287,8 +285,10 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     pages = load_pages()
-    print(f"{len(pages)} pages, {sum(len(p.lines) for p in pages)} lines "
-          f"({time.time() - started:.0f} s to read)")
+    print(
+        f"{len(pages)} pages, {sum(len(p.lines) for p in pages)} lines "
+        f"({time.time() - started:.0f} s to read)"
+    )
     oracle(pages)
     reason_purity(pages)
     print(flush=True)

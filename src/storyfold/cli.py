@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from storyfold.config import Settings
-from storyfold.engine import Engine
+from storyfold.engine import DeleteReport, Engine
 from storyfold.errors import StoryfoldError
 from storyfold.export import export_articles, export_stories, story_record
 from storyfold.render import FORMATS, RENDERERS
@@ -257,6 +257,45 @@ def copies(db: DbOption = DEFAULT_DB) -> None:
                 out.print(f"  {link.kind:<11} {copy}  ({evidence})", highlight=False, markup=False)
 
 
+def _existing_engine(db: Path) -> Engine:
+    """The engine over an existing store, with the embedder its vectors came from."""
+    store = _store(db)
+    embedder = "hashing" if store.meta("embedder") == "hashing" else "use"
+    return Engine(store, settings=replace(Settings(), embedder=embedder))
+
+
+def _print_deleted(report: DeleteReport) -> None:
+    for missing in report.missing:
+        err.print(f"not stored: {missing}", highlight=False, markup=False)
+    err.print(
+        f"deleted {len(report.deleted)} articles; {len(report.new_originals)} new originals; "
+        f"stories updated {len(report.stories_updated)}, deleted {len(report.stories_deleted)}",
+        highlight=False,
+    )
+
+
+@app.command()
+def delete(
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to delete.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete articles with their index entries; mend their copy families and stories."""
+    with _errors(), _existing_engine(db) as engine:
+        _print_deleted(engine.delete(ids))
+
+
+@app.command()
+def expire(
+    before: Annotated[
+        str, typer.Option(help="ISO date or date-time (UTC unless it names a zone).")
+    ],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Delete articles published before a date (undated ones: ingested before it)."""
+    with _errors(), _existing_engine(db) as engine:
+        _print_deleted(engine.expire(before))
+
+
 @app.command()
 def watch(
     sources: Annotated[
@@ -343,8 +382,11 @@ def serve(
         web = create_app(
             db, ServeOptions(token=token or None), partial(Engine.open, settings=settings)
         )
-    err.print(f"serving {db} on http://{host}:{port}  (ingest over HTTP "
-              f"{'on' if token else 'off: no --token'})", highlight=False)
+    err.print(
+        f"serving {db} on http://{host}:{port}  (ingest over HTTP "
+        f"{'on' if token else 'off: no --token'})",
+        highlight=False,
+    )
     # Idle connections are kept 20 s (uvicorn's default is 5 s, the same as
     # common clients' own expiry, so a client reusing a connection as the
     # server drops it gets a reset: seen under load, bench/load_web.py).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +18,18 @@ from storyfold.clean.lang import LanguageDetector
 from storyfold.clean.learned import LearnedTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
+from storyfold.copies.families import original_key, reroot
 from storyfold.digest import CentralSentences, Digester, ExtractingDigester, StoryDigester
 from storyfold.digest.extract import ArticleExtract, missing
 from storyfold.digest.related import actor_key, actors, relate
-from storyfold.errors import StoreError
+from storyfold.errors import StoreError, StoryfoldError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, Digest, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder, Representation
 from storyfold.represent.dates import article_day
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
+from storyfold.represent.minhash import BAND_KEY_VERSION
 from storyfold.represent.text import content_hash, stable_id
 from storyfold.store import Store
 from storyfold.stories import CentroidAssigner, StoryAssigner
@@ -45,6 +48,19 @@ class IngestReport:
     stories_opened: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteReport:
+    """What a delete or expire did: the articles deleted, the ids asked for
+    that were not stored, the copies given a new original, and the stories
+    that changed or, left empty, were deleted."""
+
+    deleted: tuple[str, ...]
+    missing: tuple[str, ...]
+    new_originals: tuple[str, ...]
+    stories_updated: tuple[str, ...]
+    stories_deleted: tuple[str, ...]
 
 
 def make_embedder(name: str) -> Embedder:
@@ -82,7 +98,11 @@ class Engine:
             num_perm=s.num_perm,
             seed=s.minhash_seed,
         )
-        self.copy_finder = copy_finder or LayeredCopyFinder(s, self.representer.embed_sentences)
+        self.copy_finder = copy_finder or LayeredCopyFinder(
+            s,
+            self.representer.embed_sentences,
+            languages=getattr(self.representer.embedder, "languages", None),
+        )
         self.assigner = assigner or CentroidAssigner(s, self.representer.terms.dim)
         self.consolidator = consolidator or Consolidator(
             s, self.assigner, self.representer.terms.dim
@@ -93,6 +113,7 @@ class Engine:
         self.digester = digester
         self.language = LanguageDetector()
         self._check_embedder()
+        self._check_band_keys()
 
     @classmethod
     def open(cls, path: str | Path, **stages: Any) -> Engine:
@@ -119,6 +140,16 @@ class Engine:
                 f"{self.store.path} holds vectors of the embedder {stored!r}, not {name!r}; "
                 f"use the same embedder or a new store"
             )
+
+    def _check_band_keys(self) -> None:
+        """LSH keys made another way (an older key format, other bands) never
+        match new ones: rebuild them from the stored signatures."""
+        s = self.settings
+        scheme = f"{BAND_KEY_VERSION}:{s.lsh_bands}x{s.num_perm}"
+        if self.store.meta("band_keys") != scheme:
+            with self.store.transaction():
+                self.store.rebuild_band_keys(self.copy_finder.band_keys)
+                self.store.set_meta("band_keys", scheme)
 
     # --- ingest --------------------------------------------------------------
     def ingest_paths(
@@ -255,7 +286,7 @@ class Engine:
         root = self.store.article(root_id)
         story = self.store.story_of(root_id)
         assert root is not None and story is not None, "a linked article is always stored"
-        if _original_key(article) < _original_key(root):
+        if original_key(article) < original_key(root):
             for member in self.store.copies_of(root_id):
                 held = self.store.copy_link(member)
                 assert held is not None
@@ -302,8 +333,8 @@ class Engine:
                 if c not in moved_set and self._root(c) in moved_set
             ]
             self.store.move_articles(moved, new)
-            self._restate(story)
-            self._restate(new)
+            self._refold(story)
+            self._refold(new)
             self.store.record_story_change("split", new, story, score, len(moved))
             out.add(new)
         active = self.store.active_story_states(
@@ -313,7 +344,7 @@ class Engine:
             moved = self.store.story_article_ids(merge.story)
             self.store.move_articles(moved, merge.into)
             self.store.delete_story(merge.story)
-            self._restate(merge.into)
+            self._refold(merge.into)
             self.store.record_story_change(
                 "merge", merge.story, merge.into, merge.score, len(moved)
             )
@@ -327,19 +358,76 @@ class Engine:
             article_id = up.original
         return article_id
 
-    def _restate(self, story: str) -> None:
-        """Rebuild a story's state from its members (after a split or merge)."""
-        state = None
-        for article in self.store.articles(story=story):
-            if self.store.copy_link(article.id) is not None:
-                continue  # copies do not count in the centroid (as at ingest)
-            rep = self.store.representation(article.id)
-            assert rep is not None
-            state = self.assigner.learn_one(article, rep, story, state, article.seen)
-        if state is None:
+    # --- deleting ------------------------------------------------------------
+    def delete(self, ids: Iterable[str]) -> DeleteReport:
+        """Delete articles and everything derived from them, in one transaction.
+
+        Representations, sentence embeddings and LSH keys go with each article;
+        the copies of a deleted original get the family's next original
+        (earliest published, else first seen); each story that lost an article
+        has its sums refolded from its remaining originals and its digest
+        rewritten, or is deleted when empty.
+        """
+        wanted = list(dict.fromkeys(ids))
+        stored = [i for i in wanted if self.store.content_hash(i) is not None]
+        stories: set[str] = set()
+        new_originals: list[str] = []
+        with self.store.transaction():
+            for article_id in stored:
+                if story := self.store.story_of(article_id):
+                    stories.add(story)
+                if (root := reroot(self.store, article_id)) is not None:
+                    new_originals.append(root)
+                self.store.delete_article(article_id)
+            kept = [s for s in sorted(stories) if self._refold(s)]
+            for story in kept:
+                self._write_digest(story)
+            gone = set(stories) - set(kept)
+            for story in self.store.story_ids():
+                digest = self.store.digest(story)
+                if digest and any(r.story in gone for r in digest.related):
+                    related = tuple(r for r in digest.related if r.story not in gone)
+                    self.store.put_digest(replace(digest, related=related))
+            self._write_related(kept)
+        return DeleteReport(
+            tuple(stored),
+            tuple(i for i in wanted if i not in set(stored)),
+            tuple(new_originals),
+            tuple(kept),
+            tuple(sorted(gone)),
+        )
+
+    def expire(self, before: str) -> DeleteReport:
+        """Delete the articles published before ``before`` (ISO date or
+        date-time, UTC unless it names a zone), and the undated ones ingested
+        before it; see :meth:`delete`."""
+        try:
+            datetime.fromisoformat(before.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise StoryfoldError(
+                f"{before!r} is not a date: give an ISO date such as 2024-05-01 "
+                "or a date-time such as 2024-05-01T12:00:00Z"
+            ) from exc
+        return self.delete(self.store.ids_dated_before(before))
+
+    def _refold(self, story: str) -> bool:
+        """Rebuild a story's sums from its originals (copies never add to them),
+        in arrival order; delete it when no article is left.  True if kept."""
+        members = list(self.store.articles(story=story))
+        if not members:
             self.store.delete_story(story)
-        else:
-            self.store.put_story_state(state)
+            return False
+        originals = [a for a in members if self.store.copy_link(a.id) is None] or members
+        held = self.store.story_state(story)
+        state = None
+        for article in originals:
+            rep = self.store.representation(article.id)
+            assert rep is not None, "a stored article has a representation"
+            state = self.assigner.learn_one(article, rep, story, state, article.seen)
+        assert state is not None
+        # The story keeps its place in the order of stories (its first seq).
+        self.store.put_story_state(replace(state, seq=held.seq) if held else state)
+        return True
 
     # --- digests -------------------------------------------------------------
     def _extract(self, batch: list[Article], reps: list[Representation]) -> list[ArticleExtract]:
@@ -416,10 +504,6 @@ class Engine:
         changed |= relate(touched, digests)
         for digest in changed.values():
             self.store.put_digest(digest)
-
-
-def _original_key(article: Article) -> tuple[bool, str, int]:
-    return (article.published is None, article.published or "", article.seen)
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:

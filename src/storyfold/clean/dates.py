@@ -132,4 +132,3 @@ def _plausible(day: date, crawled: date | None) -> bool:
     # A page's date may run a day ahead of the crawl's clock (time zones).
     latest = (crawled or date.today()) + timedelta(days=1)
     return _EARLIEST <= day <= latest
-

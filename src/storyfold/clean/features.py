@@ -185,7 +185,7 @@ def _own(line: Line, low: str, counts: Counter[str]) -> list[float]:
         float(" | " in text or " · " in text or " • " in text),
         float(("." in low or "@" in low or "#" in low) and bool(_LINKY.search(low))),
         float(last == ":"),
-        float(any(q in text for q in "\"“”«»")),
+        float(any(q in text for q in '"“”«»')),
         float(len(_CTA.findall(low))) if n_tok <= 40 else 0.0,
         float(len(_CAPTION.findall(low))) if n_tok <= 80 else 0.0,
         float("ago" in low and bool(_TIME_AGO.search(low))),

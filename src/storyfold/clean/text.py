@@ -204,8 +204,18 @@ def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdict
     return RuleVerdicts(lines, inline, result.title, result.dek, result.byline, result.published)
 
 
-_LINE_FIELDS = ("text", "reason", "words", "ends", "bullet", "fragment", "short", "headline",
-                "dek", "prose")
+_LINE_FIELDS = (
+    "text",
+    "reason",
+    "words",
+    "ends",
+    "bullet",
+    "fragment",
+    "short",
+    "headline",
+    "dek",
+    "prose",
+)
 
 
 def _clone(line: Line) -> Line:

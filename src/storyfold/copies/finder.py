@@ -1,15 +1,16 @@
-"""The default copy finder: exact hash, then MinHash LSH, then embeddings
-confirmed by sentence alignment."""
+"""The default copy finder: exact hash, then MinHash LSH, then candidates
+(lead embeddings and LSH band hits) confirmed by sentence alignment."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from storyfold.config import Settings
 from storyfold.copies.align import aligned_sentences
+from storyfold.copies.anchors import aligned_by_anchors
 from storyfold.copies.base import CopyIndex
 from storyfold.copies.lexical import aligned_lexically, word_sets
-from storyfold.records import Article, CopyLink
+from storyfold.records import Article, CopyKind, CopyLink
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import band_keys, estimated_jaccard
 
@@ -23,7 +24,10 @@ class LayeredCopyFinder:
     """Finds exact, near, rewritten and translated copies, cheapest test first.
 
     ``embed`` gives a representation's sentence embeddings; it is called only
-    for candidate pairs, and its result is kept in the index.
+    for candidate pairs, and its result is kept in the index.  ``languages``
+    are those the embedder lines up across (None: all); a translation with a
+    language outside them is confirmed by anchors (numbers and names, sentence
+    by sentence: :mod:`storyfold.copies.anchors`) instead of embeddings.
     """
 
     def __init__(
@@ -31,10 +35,12 @@ class LayeredCopyFinder:
         settings: Settings,
         embed: Callable[[Representation], Vectors],
         candidates: int = 10,
+        languages: Collection[str] | None = None,
     ) -> None:
         self.settings = settings
         self.embed = embed
         self.candidates = candidates
+        self.languages = None if languages is None else frozenset(languages)
 
     def _confirmed(self, aligned: int, share: float) -> bool:
         return aligned >= self.settings.min_aligned and share >= self.settings.aligned_share
@@ -46,6 +52,9 @@ class LayeredCopyFinder:
             index.put_sentence_vectors(rep.article, cached)
         return cached
 
+    def covered(self, lang: str | None) -> bool:
+        return self.languages is None or (lang or "") in self.languages
+
     def band_keys(self, rep: Representation) -> list[str]:
         return band_keys(rep.signature, self.settings.lsh_bands)
 
@@ -56,21 +65,28 @@ class LayeredCopyFinder:
             return CopyLink(article.id, exact[0], "exact", 1.0, (("jaccard", 1.0),))
 
         best: tuple[float, str] | None = None
+        banded: dict[str, float] = {}
         for other in index.ids_with_band_keys(self.band_keys(rep)):
             other_rep = index.representation(other)
             if other == article.id or other_rep is None:
                 continue
             jaccard = estimated_jaccard(rep.signature, other_rep.signature)
+            banded[other] = float(rep.lead @ other_rep.lead)
             if jaccard >= s.near_threshold and (best is None or jaccard > best[0]):
                 best = (jaccard, other)
         if best is not None:
             return CopyLink(article.id, best[1], "near", best[0], (("jaccard", best[0]),))
 
+        floor = min(s.rewrite_candidate_cosine, s.translation_candidate_cosine)
+        day = index.article_day(article.id)
+        # the article itself is in the index already and comes back first
+        near = index.nearest(rep.lead, self.candidates + 1, floor, day, s.copy_window_days)
+        # LSH band hits below the near threshold share word 3-grams: rewrites
+        # worth aligning whatever their leads say.
+        candidates = dict(near) | {o: c for o, c in banded.items() if o not in dict(near)}
         own: Vectors | None = None
         own_words = word_sets(rep.sentences)
-        floor = min(s.rewrite_candidate_cosine, s.translation_candidate_cosine)
-        # the article itself is in the index already and comes back first
-        for other, cosine in index.nearest(rep.lead, self.candidates + 1, floor):
+        for other, cosine in sorted(candidates.items(), key=lambda oc: -oc[1]):
             other_rep = index.representation(other)
             other_article = index.article(other)
             if other == article.id or other_rep is None or other_article is None:
@@ -78,15 +94,26 @@ class LayeredCopyFinder:
             translated = (
                 bool(article.lang and other_article.lang) and article.lang != other_article.lang
             )
-            if cosine < (
+            if other not in banded and cosine < (
                 s.translation_candidate_cosine if translated else s.rewrite_candidate_cosine
             ):
                 continue
+            if translated and not (self.covered(article.lang) and self.covered(other_article.lang)):
+                short, long = sorted((rep.sentences, other_rep.sentences), key=len)
+                aligned, anchored = aligned_by_anchors(
+                    list(short), list(long), s.anchor_overlap, s.anchor_length_ratio
+                )
+                share = aligned / max(1, anchored)
+                if aligned >= s.min_aligned and share >= s.anchor_share:
+                    return self._link(
+                        article, rep, other, other_rep, cosine, aligned, share, "anchors", True
+                    )
+                continue
             # Words first: a same-language rewrite keeps most of its source's
             # words, sentence by sentence, and costs no model call.
-            short, long = sorted((own_words, word_sets(other_rep.sentences)), key=len)
-            aligned = aligned_lexically(short, long)
-            share = aligned / max(1, len(short))
+            short_words, long_words = sorted((own_words, word_sets(other_rep.sentences)), key=len)
+            aligned = aligned_lexically(short_words, long_words)
+            share = aligned / max(1, len(short_words))
             method = "words"
             if not self._confirmed(aligned, share) and (translated or share >= _GRAY_SHARE):
                 if own is None:
@@ -101,17 +128,35 @@ class LayeredCopyFinder:
                 share = aligned / max(1, len(shorter))
                 method = "embeddings"
             if self._confirmed(aligned, share):
-                return CopyLink(
-                    article.id,
-                    other,
-                    "translation" if translated else "rewrite",
-                    round(share, 4),
-                    (
-                        ("cosine", round(cosine, 4)),
-                        ("aligned_sentences", float(aligned)),
-                        ("aligned_share", round(share, 4)),
-                        ("jaccard", estimated_jaccard(rep.signature, other_rep.signature)),
-                        ("by_embeddings", float(method == "embeddings")),
-                    ),
+                return self._link(
+                    article, rep, other, other_rep, cosine, aligned, share, method, translated
                 )
         return None
+
+    def _link(
+        self,
+        article: Article,
+        rep: Representation,
+        other: str,
+        other_rep: Representation,
+        cosine: float,
+        aligned: int,
+        share: float,
+        method: str,
+        translated: bool,
+    ) -> CopyLink:
+        kind: CopyKind = "translation" if translated else "rewrite"
+        return CopyLink(
+            article.id,
+            other,
+            kind,
+            round(share, 4),
+            (
+                ("cosine", round(cosine, 4)),
+                ("aligned_sentences", float(aligned)),
+                ("aligned_share", round(share, 4)),
+                ("jaccard", estimated_jaccard(rep.signature, other_rep.signature)),
+                ("by_embeddings", float(method == "embeddings")),
+                ("by_anchors", float(method == "anchors")),
+            ),
+        )

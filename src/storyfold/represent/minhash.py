@@ -7,7 +7,6 @@ machine; read back with :func:`signature_from_blob`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -17,9 +16,14 @@ from storyfold.represent.base import Signature
 
 
 def signatures(shingle_sets: Sequence[Iterable[str]], num_perm: int, seed: int) -> list[Signature]:
-    """MinHash signatures of each shingle set, in one call to rensa."""
+    """MinHash signatures of each shingle set, in one call to rensa.
+
+    A MinHash does not depend on the order of the tokens, so sets go in as
+    they are (sorting them first cost two thirds of the time)."""
     digests = rensa.RMinHash.digests_from_token_sets(
-        [sorted(s) for s in shingle_sets], num_perm, seed
+        [s if isinstance(s, set | frozenset | list) else list(s) for s in shingle_sets],
+        num_perm,
+        seed,
     )
     return [np.asarray(d, dtype=np.uint32) for d in digests]
 
@@ -29,18 +33,27 @@ def estimated_jaccard(a: Signature, b: Signature) -> float:
     return float(np.mean(a == b))
 
 
+BAND_KEY_VERSION = 2
+"""Version of :func:`band_keys`' format; a store keeps it in ``meta`` and
+rebuilds its ``lsh_bands`` from the stored signatures when it differs."""
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
 def band_keys(signature: Signature, bands: int) -> list[str]:
     """One key per band: two signatures sharing any key are LSH candidates.
 
-    The key prefixes the band number so that equal rows in different bands do
-    not collide.
+    A band's key is its number and a 64-bit FNV-1a-style hash of its rows,
+    computed for all bands at once (32 blake2b calls per article cost more
+    than the signature itself); the number keeps equal rows in different
+    bands apart.
     """
-    rows = len(signature) // bands
-    keys = []
-    for band in range(bands):
-        chunk = signature[band * rows : (band + 1) * rows].astype("<u4").tobytes()
-        keys.append(f"{band}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return keys
+    rows = signature.astype(np.uint64).reshape(bands, -1)
+    hashed = np.full(bands, _FNV_OFFSET, dtype=np.uint64)
+    for column in rows.T:
+        hashed = (hashed ^ column) * _FNV_PRIME
+    return [f"{band}:{value:016x}" for band, value in enumerate(hashed.tolist())]
 
 
 def signature_to_blob(signature: Signature) -> bytes:

@@ -156,4 +156,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX story_changes_story ON story_changes (story);
     """,
+    # 6: when each article was ingested (ISO UTC), so that articles without a
+    # publication date can be dated for copy candidates and expired.  Rows stored
+    # before this migration get the time of the migration: they were ingested no
+    # later than that.
+    """
+    ALTER TABLE articles ADD COLUMN ingested TEXT;
+    UPDATE articles SET ingested = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
+    """,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from storyfold.copies.leads import LeadIndex, day_number
 from storyfold.digest.extract import (
     EXTRACT_VERSION,
     ArticleExtract,
@@ -108,8 +109,7 @@ class Store(BrowseQueries):
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
         self._db = connection
         self.path = path
-        self._vector_ids: list[str] | None = None
-        self._vectors: Vectors | None = None
+        self._leads: LeadIndex | None = None
         self._stories: dict[str, StoryState] | None = None
 
     # --- opening -------------------------------------------------------------
@@ -185,8 +185,7 @@ class Store(BrowseQueries):
         self._db.execute("COMMIT")
 
     def _forget_caches(self) -> None:
-        self._vector_ids = None
-        self._vectors = None
+        self._leads = None
         self._stories = None
 
     # --- meta ----------------------------------------------------------------
@@ -271,11 +270,21 @@ class Store(BrowseQueries):
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def put_article(self, article: Article, rep: Representation, band_keys: Iterable[str]) -> int:
-        """Store a new article and its representation; returns its arrival order."""
+    def put_article(
+        self,
+        article: Article,
+        rep: Representation,
+        band_keys: Iterable[str],
+        ingested: str | None = None,
+    ) -> int:
+        """Store a new article and its representation; returns its arrival order.
+
+        ``ingested`` (ISO UTC, default now) is kept: an article without a
+        publication date is dated by it for copy candidates and expiry."""
+        ingested = ingested or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         cursor = self._db.execute(
             "INSERT INTO articles (id, origin, content_hash, title, dek, byline, published, url, "
-            "source, lang, body, removed, metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "source, lang, body, removed, metadata, ingested) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 article.id,
                 article.origin,
@@ -290,6 +299,7 @@ class Store(BrowseQueries):
                 article.body,
                 json.dumps([[s.text, s.reason] for s in article.removed], ensure_ascii=False),
                 json.dumps(dict(article.metadata), ensure_ascii=False),
+                ingested,
             ),
         )
         self._db.execute(
@@ -310,9 +320,8 @@ class Store(BrowseQueries):
             "INSERT OR IGNORE INTO lsh_bands (key, article) VALUES (?, ?)",
             [(key, article.id) for key in band_keys],
         )
-        if self._vectors is not None and self._vector_ids is not None:
-            self._vector_ids.append(article.id)
-            self._vectors = np.vstack([self._vectors, rep.lead[None, :]])
+        if self._leads is not None:
+            self._leads.add(article.id, rep.lead, _day(article.published, ingested))
         return int(cursor.lastrowid or 0)
 
     def article(self, article_id: str) -> Article | None:
@@ -391,26 +400,62 @@ class Store(BrowseQueries):
             "UPDATE representations SET vectors = ? WHERE article = ?", (_f32(vectors), article_id)
         )
 
-    def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]:
-        """The ``k`` stored articles whose lead embeddings are closest to ``vector``."""
-        if self._vectors is None or self._vector_ids is None:
-            ids, rows = [], []
-            for article_id, blob in self._db.execute(
-                "SELECT r.article, r.lead FROM representations r "
+    def article_day(self, article_id: str) -> int:
+        """The day number copy candidates are searched around: the article's
+        publication day, else the day it was ingested."""
+        row = self._db.execute(
+            "SELECT published, ingested FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return _day(None, None) if row is None else _day(row[0], row[1])
+
+    def nearest(
+        self, vector: Vectors, k: int, min_cosine: float, day: int | None = None, window: int = 0
+    ) -> list[tuple[str, float]]:
+        """The ``k`` stored articles whose lead embeddings are closest to
+        ``vector``, among those dated within ``window`` days of ``day`` (all of
+        them when ``day`` is None).  The leads are read once per open store
+        and then kept in memory (:class:`storyfold.copies.leads.LeadIndex`)."""
+        if self._leads is None:
+            self._leads = LeadIndex(len(vector))
+            for article_id, blob, published, ingested in self._db.execute(
+                "SELECT r.article, r.lead, a.published, a.ingested FROM representations r "
                 "JOIN articles a ON a.id = r.article ORDER BY a.seq"
             ):
-                ids.append(str(article_id))
-                rows.append(np.frombuffer(blob, dtype="<f4"))
-            dim = len(vector)
-            self._vector_ids = ids
-            self._vectors = (
-                np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
+                self._leads.add(str(article_id), _vec(blob), _day(published, ingested))
+        if day is None:
+            day, window = 0, 10**7
+        return self._leads.nearest(vector, k, min_cosine, day, window)
+
+    def rebuild_band_keys(self, keys_of: Callable[[Representation], list[str]]) -> None:
+        """Replace every article's LSH band keys by ``keys_of`` its representation."""
+        self._db.execute("DELETE FROM lsh_bands")
+        for (article_id,) in self._db.execute("SELECT id FROM articles ORDER BY seq").fetchall():
+            rep = self.representation(str(article_id))
+            assert rep is not None, "a stored article has a representation"
+            self._db.executemany(
+                "INSERT OR IGNORE INTO lsh_bands (key, article) VALUES (?, ?)",
+                [(key, rep.article) for key in keys_of(rep)],
             )
-        if len(self._vector_ids) == 0:
-            return []
-        scores = self._vectors @ vector
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(self._vector_ids[i], float(scores[i])) for i in order if scores[i] >= min_cosine]
+
+    # --- deleting --------------------------------------------------------------
+    def delete_article(self, article_id: str) -> None:
+        """Delete an article; its representation, sentence embeddings and LSH
+        band keys go with it (foreign keys ``ON DELETE CASCADE``).  Links and
+        stories pointing at it are the engine's to mend first."""
+        self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        if self._leads is not None:
+            self._leads.remove(article_id)
+
+    def ids_dated_before(self, before: str) -> list[str]:
+        """Articles published before ``before`` (an ISO date or date-time; UTC
+        when it names no zone), else, when undated, ingested before it."""
+        limit = _date_key(before)
+        rows = self._db.execute("SELECT id, published, ingested FROM articles ORDER BY seq")
+        return [
+            str(aid)
+            for aid, published, ingested in rows
+            if (when := published or ingested) is not None and _date_key(str(when)) < limit
+        ]
 
     # --- copies --------------------------------------------------------------
     def set_copy(self, link: CopyLink) -> None:
@@ -790,6 +835,11 @@ def _date_key(value: str) -> str:
     if moment.tzinfo is None:
         return moment.isoformat()
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+def _day(published: object, ingested: object) -> int:
+    day = day_number(_opt(published)) or day_number(_opt(ingested))
+    return day if day is not None else datetime.now(UTC).date().toordinal()
 
 
 def _f32(vector: Vectors) -> bytes:

@@ -1,0 +1,111 @@
+"""The lead-embedding candidate index: stored leads held in memory, by day.
+
+A copy (syndicated, rewritten, translated) appears within days of its
+original, so a new article is compared only with the leads of articles dated
+within a window of days around it.  Leads are kept in one growable float32 matrix
+per day, so a query multiplies a few blocks, not the whole archive: the cost
+per article stays flat as the store grows (bench/copies_scale.py).
+
+An article's day is its publication day, else the day it was ingested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from storyfold.represent.base import Vectors
+
+
+def day_number(value: str | None) -> int | None:
+    """The proleptic day number of an ISO-like date (``2024-05-01...``), or None."""
+    if not value or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class _Block:
+    """The leads of one day: rows ``[0, size)`` of ``rows`` are live."""
+
+    dim: int
+    ids: list[str] = field(default_factory=list)
+    rows: Vectors = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = np.zeros((8, self.dim), dtype=np.float32)
+
+    def add(self, article_id: str, vector: Vectors) -> None:
+        if len(self.ids) == len(self.rows):
+            grown = np.zeros((2 * len(self.rows), self.dim), dtype=np.float32)
+            grown[: len(self.ids)] = self.rows[: len(self.ids)]
+            self.rows = grown
+        self.rows[len(self.ids)] = vector
+        self.ids.append(article_id)
+
+    def remove(self, article_id: str) -> None:
+        at = self.ids.index(article_id)
+        last = len(self.ids) - 1
+        self.rows[at] = self.rows[last]
+        self.ids[at] = self.ids[last]
+        self.ids.pop()
+
+
+class LeadIndex:
+    """Lead embeddings by day, searched by cosine (the vectors are normalised)."""
+
+    def __init__(self, dim: int) -> None:
+        self.dim = dim
+        self._blocks: dict[int, _Block] = {}
+        self._day_of: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._day_of)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._day_of
+
+    def add(self, article_id: str, vector: Vectors, day: int) -> None:
+        if article_id in self._day_of:
+            self.remove(article_id)
+        self._blocks.setdefault(day, _Block(self.dim)).add(article_id, vector)
+        self._day_of[article_id] = day
+
+    def remove(self, article_id: str) -> None:
+        day = self._day_of.pop(article_id, None)
+        if day is None:
+            return
+        block = self._blocks[day]
+        block.remove(article_id)
+        if not block.ids:
+            del self._blocks[day]
+
+    def nearest(
+        self, vector: Vectors, k: int, min_cosine: float, day: int, window: int
+    ) -> list[tuple[str, float]]:
+        """The ``k`` leads closest to ``vector`` among days ``day ± window``,
+        best first (ties by day, then arrival), each at least ``min_cosine``."""
+        ids: list[str] = []
+        scores: list[Vectors] = []
+        if len(self._blocks) <= 2 * window + 1:
+            days = sorted(d for d in self._blocks if abs(d - day) <= window)
+        else:
+            days = [d for d in range(day - window, day + window + 1) if d in self._blocks]
+        for d in days:
+            block = self._blocks[d]
+            ids.extend(block.ids)
+            scores.append(block.rows[: len(block.ids)] @ vector)
+        if not ids:
+            return []
+        flat = np.concatenate(scores)
+        if len(flat) > k:
+            top = np.argpartition(-flat, k - 1)[:k]
+            order = top[np.argsort(-flat[top], kind="stable")]
+        else:
+            order = np.argsort(-flat, kind="stable")
+        return [(ids[i], float(flat[i])) for i in order if flat[i] >= min_cosine]
