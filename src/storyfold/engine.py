@@ -23,7 +23,7 @@ from storyfold.errors import StoreError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
 from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent import Representer
-from storyfold.represent.base import Embedder
+from storyfold.represent.base import Embedder, Representation
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
 from storyfold.represent.text import content_hash
 from storyfold.store import Store
@@ -143,10 +143,7 @@ class Engine:
                     link = self.copy_finder.find(article, rep, self.store)
                     article = replace(article, seen=seq)
                     if link is not None:
-                        story = self._link(article, link)
-                        assignment = Assignment(
-                            article.id, story, link.score, False, (("copy_of", link.score),)
-                        )
+                        assignment = self._follow(article, link)
                         report.copies += 1
                     else:
                         assignment = self.assigner.predict_one(
@@ -168,8 +165,14 @@ class Engine:
         return report
 
     def _cleaned(
-        self, items: Iterable[ReadItem | RawArticle], report: IngestReport
+        self,
+        items: Iterable[ReadItem | RawArticle],
+        report: IngestReport,
+        clean: Callable[[RawArticle], Article] | None = None,
     ) -> Iterator[Article]:
+        """The articles to store, in order; ``clean`` (else :meth:`clean`) makes
+        each (the batch pipeline passes the ones its workers cleaned)."""
+        clean = clean or self.clean
         seen_in_run: dict[str, str] = {}
         for item in items:
             if isinstance(item, Skipped):
@@ -178,7 +181,7 @@ class Engine:
             if isinstance(item, Notice):
                 report.notices.append(item)
                 continue
-            article = self.clean(item)
+            article = clean(item)
             if not article.body.strip():
                 reasons = "; ".join(s.reason for s in article.removed) or "nothing left"
                 report.skipped.append(Skipped(item.origin, f"no article body found ({reasons})"))
@@ -218,6 +221,11 @@ class Engine:
             metadata=raw.metadata,
         )
 
+    def _follow(self, article: Article, link: CopyLink) -> Assignment:
+        """Record a copy link; the copy joins its family's story."""
+        story = self._link(article, link)
+        return Assignment(article.id, story, link.score, False, (("copy_of", link.score),))
+
     def _link(self, article: Article, link: CopyLink) -> str:
         """Record a copy link; returns the story the copy family lives in.
 
@@ -250,14 +258,19 @@ class Engine:
         return story
 
     def _write_digest(self, story: str) -> None:
+        members = self._digest_members(story)
+        if members:
+            self.store.put_digest(self.digester.digest(story, members))
+
+    def _digest_members(self, story: str) -> list[tuple[Article, Representation, str | None]]:
+        """A story's articles in arrival order, each with its representation and original."""
         members = []
         for article in self.store.articles(story=story):
             rep = self.store.representation(article.id)
             assert rep is not None
             link = self.store.copy_link(article.id)
             members.append((article, rep, link.original if link else None))
-        if members:
-            self.store.put_digest(self.digester.digest(story, members))
+        return members
 
     def _write_related(self, touched: list[str]) -> None:
         """Stories sharing actors list each other; needs the digests just written."""
