@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -172,16 +173,19 @@ def test_time_windows_in_parallel_match_the_local_ingest(client: Client, tmp_pat
     assert [r[2] for r in rows] == [r[2] for r in local]
     assert _links(rows) == links
     # Forced seams (windows of at most 4 articles: stories cut in pieces) are
-    # merged back with the assigner's scoring; not exactly the local stories.
-    # Measured ARI against the local ingest: 0.80 on two ECB+ topics (max_window
-    # 8); the floor sits under it.
+    # merged back with the assigner's scoring, which need not give exactly the
+    # local stories. Measured ARI against the local ingest: 1.000 here; 0.80 on
+    # two ECB+ topics (2 and 3) with windows of at most 8. The floor sits under
+    # this test's figure.
     forced = _batch(
         client,
         tmp_path / "forced.db",
         inputs,
         BatchOptions(partitions=2, max_window=4, digests=False),
     )
-    assert ari([str(r[2]) for r in local], [str(r[2]) for r in forced]) >= 0.75
+    value = ari([str(r[2]) for r in local], [str(r[2]) for r in forced])
+    print(f"forced seams: ARI {value:.3f} against the local ingest")
+    assert value >= 0.9
     assert _links(forced) == links
 
 
@@ -196,7 +200,8 @@ def test_a_worker_killed_mid_run_is_survived(
         if stage == "represent" and not killed:
             victim = sorted(c.scheduler_info()["workers"])[0]
             killed.append(victim)
-            c.run(os._exit, 1, workers=[victim], wait=False)
+            pid = c.run(os.getpid, workers=[victim])[victim]
+            os.kill(pid, signal.SIGKILL)
 
     rows = _batch(
         client,
