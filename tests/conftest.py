@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,22 @@ def folded(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     report = engine.ingest_paths([SEEDS])
     assert report.ingested == 5 and not report.skipped
     return engine
+
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding articles with scripts in every field, sent in through
+    ``POST /api/articles``; the byline is then set in the store directly."""
+    from storyfold.web import ServeOptions, create_app
+    from tests.web_support import HOSTILE, TOKEN, client, hashing_engine, hostile_articles
+
+    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    with client(create_app(db, ServeOptions(token=TOKEN), hashing_engine)) as http:
+        answer = http.post("/api/articles", json=hostile_articles(),
+                           headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["ingested"] == 2
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE articles SET byline = ?", (f"{HOSTILE} Jane Smith",))
+    return db

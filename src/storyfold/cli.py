@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -333,6 +334,45 @@ def sources(db: DbOption = DEFAULT_DB) -> None:
                 outlet.last_seen or "-",
             )
         out.print(table)
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="STORYFOLD_TOKEN",
+            help="Bearer token that POST /api/articles requires; without one, ingest over "
+            "HTTP is refused.",
+        ),
+    ] = None,
+    embedder: Annotated[
+        str, typer.Option(help="For POSTed articles: 'use' or 'hashing', as the store holds.")
+    ] = "use",
+) -> None:
+    """Serve the web UI and the JSON API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from storyfold.web import ServeOptions, create_app
+
+    settings = replace(Settings(), embedder=embedder)
+    with _errors():
+        if not db.exists() and token is None:
+            raise StoryfoldError(
+                f"no store at {db}; ingest into it first, or give --token to receive articles"
+            )
+        web = create_app(
+            db, ServeOptions(token=token or None), partial(Engine.open, settings=settings)
+        )
+    err.print(f"serving {db} on http://{host}:{port}  (ingest over HTTP "
+              f"{'on' if token else 'off: no --token'})", highlight=False)
+    # Idle connections are kept 20 s (uvicorn's default is 5 s, the same as
+    # common clients' own expiry, so a client reusing a connection as the
+    # server drops it gets a reset: seen under load, bench/load_web.py).
+    uvicorn.run(web, host=host, port=port, log_level="warning", timeout_keep_alive=20)
 
 
 def main() -> None:

@@ -109,4 +109,11 @@ class Settings:
     does not join it, however similar: the same people's next event is a new story."""
 
     # --- digest --------------------------------------------------------------
+    digest_every_batches: int = 8
+    """Digests of the stories an ingest touches are written at the end of the
+    ingest, or after this many batches if it runs longer: a story growing
+    over many batches is digested once, not once a batch.  Not tuned: bounds
+    how long a digest lags behind its story during a long ingest (8 x 64
+    articles).  Until written, a digest is marked stale in the store."""
+
     summary_sentences: int = 3

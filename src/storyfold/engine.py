@@ -17,11 +17,12 @@ from storyfold.clean.lang import LanguageDetector
 from storyfold.clean.text import RuleTextCleaner
 from storyfold.config import Settings
 from storyfold.copies import CopyFinder, LayeredCopyFinder
-from storyfold.digest import CentralSentences, Digester, StoryDigester
-from storyfold.digest.related import relate
+from storyfold.digest import CentralSentences, Digester, ExtractingDigester, StoryDigester
+from storyfold.digest.extract import ArticleExtract, missing
+from storyfold.digest.related import actor_key, actors, relate
 from storyfold.errors import StoreError
 from storyfold.readers import Fetcher, Notice, ReadItem, Skipped, read_inputs
-from storyfold.records import Article, Assignment, CopyLink, RawArticle
+from storyfold.records import Article, Assignment, CopyLink, Digest, RawArticle
 from storyfold.represent import Representer
 from storyfold.represent.base import Embedder, Representation
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
@@ -132,8 +133,10 @@ class Engine:
         with a message.
         """
         report = IngestReport()
+        waiting = 0  # batches whose stories' digests are not written yet
         for batch in _batches(self._cleaned(items, report), self.settings.batch_size):
             reps = self.representer.represent(batch)
+            extracts = self._extract(batch, reps)
             with self.store.transaction():
                 touched: set[str] = set()
                 for article, rep in zip(batch, reps, strict=True):
@@ -156,12 +159,17 @@ class Engine:
                         report.stories_opened += assignment.opened
                     self.store.set_story(assignment)
                     touched.add(assignment.story)
-                for story in sorted(touched):
-                    self._write_digest(story)
-                self._write_related(sorted(touched))
+                for extract in extracts:
+                    self.store.put_extract(extract)
+                self.store.set_digests_stale(touched)
+            waiting += 1
+            if waiting >= self.settings.digest_every_batches:
+                self.refresh_digests()
+                waiting = 0
             report.ingested += len(batch)
             if progress:
                 progress(len(batch))
+        self.refresh_digests()
         return report
 
     def _cleaned(
@@ -257,25 +265,80 @@ class Engine:
             self.store.set_copy(replace(link, original=root_id))
         return story
 
-    def _write_digest(self, story: str) -> None:
-        members = self._digest_members(story)
-        if members:
-            self.store.put_digest(self.digester.digest(story, members))
+    # --- digests -------------------------------------------------------------
+    def _extract(self, batch: list[Article], reps: list[Representation]) -> list[ArticleExtract]:
+        """What the digest reads of each article, read once (one spaCy run a batch)."""
+        if not isinstance(self.digester, ExtractingDigester):
+            return []
+        return self.digester.extract(list(zip(batch, reps, strict=True)))
 
-    def _digest_members(self, story: str) -> list[tuple[Article, Representation, str | None]]:
-        """A story's articles in arrival order, each with its representation and original."""
+    def refresh_digests(self) -> None:
+        """Write the digest of every story marked stale (by the batches of an
+        ingest, or of one a crash interrupted), then their related stories;
+        committed a batch of stories at a time."""
+        stale = self.store.stale_digests()
+        size = self.settings.batch_size
+        for start in range(0, len(stale), size):
+            chunk = stale[start : start + size]
+            with self.store.transaction():
+                for story in chunk:
+                    self._write_digest(story)
+                self._write_related(chunk)
+
+    def _write_digest(self, story: str) -> None:
         members = []
         for article in self.store.articles(story=story):
             rep = self.store.representation(article.id)
             assert rep is not None
             link = self.store.copy_link(article.id)
             members.append((article, rep, link.original if link else None))
-        return members
+        if members:
+            if isinstance(self.digester, ExtractingDigester):
+                digest = self.digester.digest(story, members, self._extracts_of(members))
+            else:
+                digest = self.digester.digest(story, members)
+            old = self.store.digest(story)
+            # related stories are kept until _write_related compares again
+            self.store.put_digest(replace(digest, related=old.related if old else ()))
+            self.store.put_story_actors(story, [(actor_key(n), n) for n in actors(digest)])
+        self.store.set_digests_stale([story], stale=False)
+
+    def _extracts_of(
+        self, members: list[tuple[Article, Representation, str | None]]
+    ) -> dict[str, ArticleExtract]:
+        """The members' stored extracts; those missing (a store from before
+        extracts, an extract of an older version) are made and stored now."""
+        assert isinstance(self.digester, ExtractingDigester)
+        stored = self.store.extracts(a.id for a, _, _ in members)
+        for extract in self.digester.extract(missing(members, stored)):
+            self.store.put_extract(extract)
+            stored[extract.article] = extract
+        return stored
 
     def _write_related(self, touched: list[str]) -> None:
-        """Stories sharing actors list each other; needs the digests just written."""
-        digests = {s: d for s in self.store.story_ids() if (d := self.store.digest(s)) is not None}
-        for digest in relate(touched, digests).values():
+        """Stories sharing actors list each other; needs the digests just written.
+
+        Only the stories sharing an actor key with a touched story, and those
+        a touched story lists already, are read (not every digest)."""
+        if self.store.meta("story_actors") is None:  # a store from before the index
+            for story in self.store.story_ids():
+                if (digest := self.store.digest(story)) is not None:
+                    self.store.put_story_actors(story, [(actor_key(n), n) for n in actors(digest)])
+            self.store.set_meta("story_actors", "indexed")
+        digests = {s: d for s in touched if (d := self.store.digest(s)) is not None}
+        keys = {actor_key(n) for d in digests.values() for n in actors(d)}
+        listed = {r.story for d in digests.values() for r in d.related}
+        for story in sorted((self.store.stories_with_actor_keys(keys) | listed) - set(digests)):
+            if (digest := self.store.digest(story)) is not None:
+                digests[story] = digest
+        changed: dict[str, Digest] = {}
+        for story in touched:  # a listed story that no longer has a digest is dropped
+            if story in digests:
+                kept = tuple(r for r in digests[story].related if r.story in digests)
+                if kept != digests[story].related:
+                    digests[story] = changed[story] = replace(digests[story], related=kept)
+        changed |= relate(touched, digests)
+        for digest in changed.values():
             self.store.put_digest(digest)
 
 

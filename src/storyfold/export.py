@@ -40,12 +40,12 @@ def article_record(store: Store, article: Article) -> dict[str, Any]:
 
 def story_record(store: Store, story: str) -> dict[str, Any]:
     digest = store.digest(story)
-    state = store.story_states().get(story)
+    first_seen, last_seen = store.story_dates(story)
     return {
         "story": story,
         "title": digest.title if digest else None,
-        "first_seen": (state.first_seen if state else None) or (digest and digest.first_seen),
-        "last_seen": (state.last_seen if state else None) or (digest and digest.last_seen),
+        "first_seen": first_seen or (digest and digest.first_seen),
+        "last_seen": last_seen or (digest and digest.last_seen),
         "articles": store.story_article_ids(story),
         "sources": list(digest.sources) if digest else [],
         "summary": [

@@ -15,11 +15,15 @@
 7. copy families: a copy follows its family's first article's story; the
    other articles are assigned per time window in parallel and merged at
    forced seams (:mod:`storyfold.batch.windows`);
-8. write everything in one transaction through the engine (copy links with its
-   original rule), digest each story on the workers, relate them.
+8. make the digester's per-article extracts on the workers, then write
+   everything in one transaction through the engine (copy links with its
+   original rule), marking every story's digest stale;
+9. after the commit, the engine's own ``refresh_digests`` writes the digests
+   and related stories.
 
 Nothing is written before step 8, and step 8 commits whole or not at all: a
-failed batch leaves the store as it was.
+batch that fails before it leaves the store as it was (one that fails in step
+9 leaves digests marked stale, which the next ingest writes).
 """
 
 from __future__ import annotations
@@ -323,6 +327,18 @@ class _Run:
         return merged
 
     # --- write -----------------------------------------------------------------
+    def _extracts(self) -> list[Any]:
+        """What the digests read of each article, made on the workers in the
+        ingest's batches."""
+        chunk = self.engine.settings.batch_size
+        ordered = [self.records[i] for i in sorted(self.records)]
+        futures = [
+            self._submit(tasks.extract, ordered[at : at + chunk])
+            for at in range(0, len(ordered), chunk)
+        ]
+        self.on_stage("extract", self.client)
+        return [e for part in self._gather(futures) for e in part]
+
     def _write(
         self,
         links: dict[int, CopyLink],
@@ -330,6 +346,7 @@ class _Run:
         states: dict[str, StoryState],
     ) -> None:
         engine, store = self.engine, self.engine.store
+        extracts = self._extracts() if self.options.digests else []
         with store.transaction():
             for idx in sorted(self.records):
                 record = self.records[idx]
@@ -349,18 +366,14 @@ class _Run:
                 store.set_story(assignment)
             for sid in sorted(states, key=lambda s: states[s].seq):
                 store.put_story_state(states[sid])
-            self._lap("write")
             if self.options.digests:
-                self._digests(sorted(states))
-            self._lap("digest")
+                for extract in extracts:
+                    store.put_extract(extract)
+                store.set_digests_stale(sorted(states))
+        self._lap("write")
         self.report.ingested = len(self.records)
-
-    def _digests(self, stories: list[str]) -> None:
-        engine = self.engine
-        futures = [
-            self._submit(tasks.digest, story, engine._digest_members(story)) for story in stories
-        ]
-        self.on_stage("digest", self.client)
-        for digest in self._gather(futures):
-            engine.store.put_digest(digest)
-        engine._write_related(stories)
+        if self.options.digests:
+            # The engine's own digest pass over the stories marked stale: a
+            # failure here leaves them marked, and the next ingest writes them.
+            self.engine.refresh_digests()
+        self._lap("digest")

@@ -14,13 +14,14 @@ import heapq
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from distributed import WorkerPlugin, get_worker
 
 from storyfold.batch.index import CandidateIndex
 from storyfold.engine import Engine
-from storyfold.records import Article, Assignment, CopyLink, Digest, RawArticle
+from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent.base import Representation, Vectors
 from storyfold.store import Store
 from storyfold.store.sqlite import StoryState
@@ -253,5 +254,6 @@ def assign_window(
     return out, states
 
 
-def digest(story: str, members: Sequence[tuple[Article, Representation, str | None]]) -> Digest:
-    return _engine().digester.digest(story, members)
+def extract(records: Sequence[Record]) -> list[Any]:
+    """The digester's per-article extracts (none for a digester without them)."""
+    return _engine()._extract([r.article for r in records], [r.rep for r in records])

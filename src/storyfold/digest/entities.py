@@ -102,6 +102,9 @@ class EntityIndex:
         # names, and comparing each with every group is quadratic.
         self._people: dict[str, list[_Group]] = {}
         self._others: dict[tuple[EntityType, str], _Group] = {}
+        # Whether a variant and a name are one person's: the same few names
+        # recur thousands of times in a large story, the string match is slow.
+        self._matches: dict[tuple[str, str], bool] = {}
         # Full names first, so that lone words find the name they belong to.
         order = sorted(usable, key=lambda m: (m.type != "person", -len(m.text.split())))
         for mention in order:
@@ -112,14 +115,20 @@ class EntityIndex:
         best: _Group | None = None
         candidates = {id(g): g for w in name.split() for g in self._people.get(_prefix(w), [])}
         for group in candidates.values():
-            hit = any(
-                same_person(v, name)
-                or (lone and len(name) >= _MIN_LONE_WORD and _contains(v, name))
-                for v in group.counts
-            )
+            hit = any(self._match(v, name, lone) for v in group.counts)
             if hit and (best is None or group.counts.total() > best.counts.total()):
                 best = group
         return best or self._others.get((type_, _key(name)))
+
+    def _match(self, variant: str, name: str, lone: bool) -> bool:
+        key = (variant, name)
+        found = self._matches.get(key)
+        if found is None:
+            found = same_person(variant, name) or (
+                lone and len(name) >= _MIN_LONE_WORD and _contains(variant, name)
+            )
+            self._matches[key] = found
+        return found
 
     def _add(self, mention: Mention) -> None:
         group = self._find(mention.text, mention.type)
@@ -164,7 +173,23 @@ def canonical_names(entities: Sequence[Entity]) -> Callable[[str], str]:
     pattern = re.compile(
         r"\b(?:" + "|".join(re.escape(v) for v in sorted(names, key=len, reverse=True)) + r")\b"
     )
-    return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
+    # A text holding no word that starts a variant written otherwise is left as
+    # it is: checking its words is much cheaper than the pattern of a large
+    # story's thousands of names.  (A variant not starting with a word
+    # character would escape that check: then every text goes through.)
+    starts = [re.match(r"\w+", v) for v, name in names.items() if v != name]
+    if not starts:
+        return lambda text: text
+    if not all(starts):
+        return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
+    first_words = {m.group(0) for m in starts if m is not None}
+
+    def canonical(text: str) -> str:
+        if first_words.isdisjoint(re.findall(r"\w+", text)):
+            return text
+        return pattern.sub(lambda m: names[m.group(0)], text)
+
+    return canonical
 
 
 def mentions_of(doc: object, article: str) -> list[Mention]:

@@ -4,6 +4,15 @@ Two stories are related when at least ``MIN_SHARED`` people (person entities
 of their digests, spellings merged as in ``entities.same_person``) appear in
 both; the reason names them.  This needs a look across stories, so the engine
 runs it after it writes the digests of the stories a batch touched.
+
+Rather than reading every story's digest, the engine keeps each story's actors
+in the store under ``actor_key`` and compares a touched story only with the
+stories sharing a key (and those it lists already).  The key is the number of
+words of the name and the first three letters of its last word: two names
+``same_person`` takes as one have as many words, and their surnames differ
+past the first letters (Zelensky/Zelenskyy, Sergei/Sergey Lavrov) or not at
+all.  Surnames spelt differently from the first letters (Tchaikovsky,
+Chaikovsky) would be missed.
 """
 
 from __future__ import annotations
@@ -25,6 +34,12 @@ MIN_MENTIONS = 2
 
 def actors(digest: Digest) -> list[str]:
     return [e.name for e in digest.entities if e.type == "person" and e.mentions >= MIN_MENTIONS]
+
+
+def actor_key(name: str) -> str:
+    """The index key a name is found under (see the module docstring)."""
+    words = name.lower().split()
+    return f"{len(words)} {words[-1][:3] if words else ''}"
 
 
 def shared_actors(a: Sequence[str], b: Sequence[str]) -> list[str]:

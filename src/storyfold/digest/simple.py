@@ -7,13 +7,14 @@ vectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from storyfold.digest.extract import dots, sparse, stack
 from storyfold.outlets import outlet_name
 from storyfold.records import Article, Digest, SummarySentence
-from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.base import Representation, Sparse, Vectors
 from storyfold.represent.terms import TermWeigher
 from storyfold.represent.text import names_and_content
 
@@ -46,35 +47,47 @@ class CentralSentences:
         names, content = names_and_content(text)
         return self.terms.dense(self.terms.weigh(names + content))
 
-    def digest(self, story: str, members: Sequence[Member]) -> Digest:
+    def digest(
+        self,
+        story: str,
+        members: Sequence[Member],
+        vectors: Mapping[str, Sequence[Sparse]] | None = None,
+    ) -> Digest:
+        """``vectors`` may hold articles' sentence vectors made before
+        (``ArticleExtract.sentences``); the others are made here."""
         originals = [(a, r) for a, r, copy_of in members if copy_of is None] or [
             (a, r) for a, r, _ in members
         ]
-        vectors = {a.id: [self.vector(s) for s in r.sentences] for a, r, _ in members}
+        given = vectors or {}
+        rows = {
+            a.id: given.get(a.id) or [sparse(self.vector(s)) for s in r.sentences]
+            for a, r, _ in members
+        }
         centre = np.zeros(self.terms.dim, dtype=np.float32)
         for article, _ in originals:
-            for row in vectors[article.id]:
-                centre += row
+            for indices, weights in rows[article.id]:
+                np.add.at(centre, indices.astype(np.intp), weights)
         centre /= max(float(np.linalg.norm(centre)), 1e-9)
 
-        candidates: list[tuple[float, int, int, str, Vectors]] = []
+        candidates: list[tuple[float, int, int, str, Sparse]] = []
         for index, (article, rep) in enumerate(originals):
             for position, (text, row) in enumerate(
-                zip(rep.sentences, vectors[article.id], strict=True)
+                zip(rep.sentences, rows[article.id], strict=True)
             ):
                 if _MIN_WORDS <= len(text.split()) <= _MAX_WORDS:
-                    score = float(row @ centre) - _POSITION_PENALTY * min(position, 10)
+                    score = float(row[1] @ centre[row[0]]) - _POSITION_PENALTY * min(position, 10)
                     candidates.append((score, index, position, text, row))
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         chosen: list[tuple[float, int, int, str, Vectors]] = []
-        for candidate in candidates:
+        for score, index, position, text, row in candidates:
             if len(chosen) == self.sentences:
                 break
-            if all(float(candidate[4] @ c[4]) < _REDUNDANT_COSINE for c in chosen):
-                chosen.append(candidate)
+            if all(float(row[1] @ c[4][row[0]]) < _REDUNDANT_COSINE for c in chosen):
+                chosen.append((score, index, position, text, self.terms.dense(row)))
         chosen.sort(key=lambda c: (c[1], c[2]))
+        stacked = {a.id: stack(rows[a.id]) for a, _, _ in members}
         summary = tuple(
-            SummarySentence(text, _citing(row, members, vectors)) for _, _, _, text, row in chosen
+            SummarySentence(text, _citing(row, members, stacked)) for _, _, _, text, row in chosen
         )
         return Digest(
             story=story,
@@ -104,12 +117,14 @@ def _sources(articles: list[Article]) -> tuple[str, ...]:
 
 
 def _citing(
-    row: Vectors, members: Sequence[Member], vectors: dict[str, list[Vectors]]
+    row: Vectors,
+    members: Sequence[Member],
+    stacked: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
 ) -> tuple[str, ...]:
     cited = {
         article.id
         for article, _, _ in members
-        if any(float(other @ row) >= _CITE_COSINE for other in vectors[article.id])
+        if bool(np.any(dots(*stacked[article.id], row) >= _CITE_COSINE))
     }
     cited |= {article.id for article, _, copy_of in members if copy_of in cited}
     return tuple(article.id for article, _, _ in members if article.id in cited)

@@ -143,6 +143,12 @@ def _jsonl_item(path: Path, number: int, raw_line: bytes, max_bytes: int) -> Rea
         record = json.loads(text)
     except json.JSONDecodeError as exc:
         return Skipped(origin, f"invalid JSON ({exc.msg} at column {exc.colno})")
+    return record_article(record, origin)
+
+
+def record_article(record: object, origin: str) -> RawArticle | Skipped:
+    """One JSONL record (already parsed) as a raw article, or why it is not one:
+    not an object, a known field that is not a string, no text or html."""
     if not isinstance(record, dict):
         return Skipped(origin, f"expected a JSON object, found {type(record).__name__}")
     for name in _KNOWN_FIELDS:

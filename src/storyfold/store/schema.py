@@ -13,6 +13,8 @@ Binary columns:
   u32 bucket indices then k LE float32 weights (``storyfold.represent.terms``).
 - ``stories.lead`` / ``names`` / ``content`` / ``phrases``: the sums of the
   members' vectors, dense float32 LE rows (embedding ``dim`` or term ``dim``).
+- ``article_extracts.vectors``: each sentence's sparse TF-IDF vectors for the
+  digest; layout in ``storyfold.digest.extract``.
 """
 
 from __future__ import annotations
@@ -81,5 +83,52 @@ MIGRATIONS: tuple[str, ...] = (
         item TEXT NOT NULL,
         PRIMARY KEY (feed, item)
     ) WITHOUT ROWID;
+    """,
+    # 3: full-text search over article titles and bodies (the web UI and API
+    # search), an FTS5 index kept in step with ``articles`` by triggers; a store
+    # migrated to it has its existing articles indexed here.
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, content='articles', content_rowid='seq',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.seq, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.seq, old.title, old.body);
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.seq, new.title, new.body);
+    END;
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    """,
+    # 4: what the digest reads of each article, kept so that a story's digest
+    # aggregates its articles' extracts instead of parsing them all again
+    # (columns documented in storyfold.digest.extract); the people each story
+    # is about, keyed for a fuzzy match (storyfold.digest.related.actor_key), so
+    # that related stories are found without reading every digest; and which
+    # digests wait for a refresh (set in the batch that touches a story, cleared
+    # when its digest is written: a crash in between leaves the flag, and the
+    # next ingest writes the digest).
+    """
+    CREATE TABLE article_extracts (
+        article TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        vectors BLOB NOT NULL
+    );
+    CREATE TABLE story_actors (
+        key TEXT NOT NULL,
+        story TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (key, story, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_actors_story ON story_actors (story);
+    ALTER TABLE stories ADD COLUMN digest_stale INTEGER NOT NULL DEFAULT 0;
     """,
 )

@@ -19,6 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from storyfold.digest.extract import (
+    EXTRACT_VERSION,
+    ArticleExtract,
+    extract_from_row,
+    extract_to_row,
+)
 from storyfold.errors import StoreError
 from storyfold.outlets import host_of, outlet_name
 from storyfold.records import (
@@ -37,6 +43,7 @@ from storyfold.records import (
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import signature_from_blob, signature_to_blob
 from storyfold.represent.terms import terms_from_blob, terms_to_blob
+from storyfold.store.browse import BrowseQueries
 from storyfold.store.schema import MIGRATIONS
 
 _ARTICLE_COLUMNS = (
@@ -88,7 +95,7 @@ UNKNOWN_OUTLET = "(unknown)"
 _STATE_COLUMNS = "id, seq, size, first_seen, last_seen, words, lead, names, content, phrases"
 
 
-class Store:
+class Store(BrowseQueries):
     """A storyfold store in one SQLite file."""
 
     def __init__(self, connection: sqlite3.Connection, path: str) -> None:
@@ -130,6 +137,23 @@ class Store:
                 raise StoreError(
                     f"could not migrate {target} to schema {number + 1}: {exc}"
                 ) from exc
+        return cls(db, target)
+
+    @classmethod
+    def open_reader(cls, path: str | Path) -> Store:
+        """Another connection to a store that ``open`` has made current, only to
+        read: in WAL mode it never waits for a writer, and sees each batch once
+        it is committed.  Use one per thread."""
+        target = str(path)
+        if not Path(target).is_file():
+            raise StoreError(f"no store at {target}")
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA query_only=ON")
+        db.execute("PRAGMA busy_timeout=30000")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            db.close()
+            raise StoreError(f"{target} is at schema {version}; open it with Store.open first")
         return cls(db, target)
 
     def close(self) -> None:
@@ -482,6 +506,64 @@ class Store:
         if row is None or row[0] is None:
             return None
         return digest_from_json(json.loads(row[0]))
+
+    # --- what the digest keeps -------------------------------------------------
+    def put_extract(self, extract: ArticleExtract) -> None:
+        data, vectors = extract_to_row(extract)
+        self._db.execute(
+            "INSERT INTO article_extracts (article, content_hash, version, data, vectors) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (article) DO UPDATE SET "
+            "content_hash = excluded.content_hash, version = excluded.version, "
+            "data = excluded.data, vectors = excluded.vectors",
+            (extract.article, extract.content_hash, EXTRACT_VERSION, data, vectors),
+        )
+
+    def extracts(self, article_ids: Iterable[str]) -> dict[str, ArticleExtract]:
+        """The stored extracts of these articles made by this version; an
+        article without one is left out."""
+        found: dict[str, ArticleExtract] = {}
+        wanted = list(article_ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._db.execute(
+                "SELECT article, content_hash, data, vectors FROM article_extracts "
+                f"WHERE version = ? AND article IN ({','.join('?' * len(chunk))})",
+                (EXTRACT_VERSION, *chunk),
+            )
+            for article, chash, data, vectors in rows:
+                found[str(article)] = extract_from_row(str(article), str(chash), data, vectors)
+        return found
+
+    def set_digests_stale(self, stories: Iterable[str], stale: bool = True) -> None:
+        self._db.executemany(
+            "UPDATE stories SET digest_stale = ? WHERE id = ?",
+            [(int(stale), story) for story in stories],
+        )
+
+    def stale_digests(self) -> list[str]:
+        """Stories whose digest waits for a refresh, oldest first."""
+        rows = self._db.execute("SELECT id FROM stories WHERE digest_stale = 1 ORDER BY seq")
+        return [str(r[0]) for r in rows]
+
+    def put_story_actors(self, story: str, actors: Iterable[tuple[str, str]]) -> None:
+        """Replace the story's ``(key, name)`` actors."""
+        self._db.execute("DELETE FROM story_actors WHERE story = ?", (story,))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO story_actors (key, story, name) VALUES (?, ?, ?)",
+            [(key, story, name) for key, name in actors],
+        )
+
+    def stories_with_actor_keys(self, keys: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT DISTINCT story FROM story_actors WHERE key IN ({marks})", chunk
+            )
+            found.update(str(r[0]) for r in rows)
+        return found
 
     def story_ids(self) -> list[str]:
         """Story ids, the most recently active first."""
