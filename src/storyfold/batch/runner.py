@@ -29,6 +29,7 @@ batch that fails before it leaves the store as it was (one that fails in step
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -146,7 +147,10 @@ def run_batch(
     client.register_plugin(EngineOnWorker(factory), name=tasks.PLUGIN)
     run = _Run(engine, client, options, on_stage or (lambda name, c: None))
     try:
-        return run.all(inputs)
+        with warnings.catch_warnings():
+            # The articles go in with the tasks on purpose (see _Run._clean).
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            return run.all(inputs)
     except StoryfoldError:
         raise
     except Exception as exc:
