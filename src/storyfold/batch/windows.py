@@ -23,9 +23,9 @@ from datetime import date
 
 from storyfold.batch.tasks import Record
 from storyfold.records import Assignment
+from storyfold.represent.dates import parse_day
 from storyfold.store.sqlite import StoryState
 from storyfold.stories import StoryAssigner
-from storyfold.stories.online import parse_day
 
 
 @dataclass(frozen=True, slots=True)
