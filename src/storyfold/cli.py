@@ -117,6 +117,50 @@ def ingest(
 
 
 @app.command()
+def batch(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files or folders, as `ingest` reads them.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    scheduler: Annotated[
+        str,
+        typer.Option(help="local:N (N worker processes here) or tcp://HOST:PORT (a scheduler)."),
+    ] = "local:2",
+    partitions: Annotated[
+        int | None, typer.Option(help="Input partitions (default: 4 per worker).")
+    ] = None,
+    embedder: Annotated[
+        str, typer.Option(help="'use' (multilingual) or 'hashing' (no model).")
+    ] = "use",
+    digests: Annotated[bool, typer.Option(help="Write a digest per story.")] = True,
+) -> None:
+    """Fold many articles into a new store on a Dask cluster (same result as ingest)."""
+    from functools import partial
+
+    from storyfold.batch import BatchOptions, connect, run_batch
+
+    settings = replace(Settings(), embedder=embedder)
+    options = BatchOptions(partitions=partitions, digests=digests)
+    with _errors(), Engine.open(db, settings=settings) as engine, connect(scheduler) as client:
+        report = run_batch(
+            engine, inputs, client, partial(Engine, settings=settings), options
+        )
+        for notice in report.notices:
+            err.print(f"note: {notice}", highlight=False, markup=False)
+        for skipped in report.skipped:
+            err.print(f"skipped: {skipped}", highlight=False, markup=False)
+        err.print(
+            f"ingested {report.ingested}, unchanged {report.unchanged}, "
+            f"skipped {len(report.skipped)}; copies {report.copies}, "
+            f"new stories {report.stories_opened}; {report.partitions} partitions, "
+            f"{report.windows} story windows",
+            highlight=False,
+        )
+    if report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
 def stories(
     db: DbOption = DEFAULT_DB,
     ids: Annotated[bool, typer.Option("--ids", help="Print only story ids, one a line.")] = False,

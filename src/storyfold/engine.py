@@ -184,10 +184,7 @@ class Engine:
                     link = self.copy_finder.find(article, rep, self.store)
                     article = replace(article, seen=seq)
                     if link is not None:
-                        story = self._link(article, link)
-                        assignment = Assignment(
-                            article.id, story, link.score, False, (("copy_of", link.score),)
-                        )
+                        assignment = self._follow(article, link)
                         report.copies += 1
                     else:
                         active = self.store.active_story_states(
@@ -223,8 +220,14 @@ class Engine:
         return report
 
     def _cleaned(
-        self, items: Iterable[ReadItem | RawArticle], report: IngestReport
+        self,
+        items: Iterable[ReadItem | RawArticle],
+        report: IngestReport,
+        clean: Callable[[RawArticle], Article] | None = None,
     ) -> Iterator[Article]:
+        """The articles to store, in order; ``clean`` (else :meth:`clean`) makes
+        each (the batch pipeline passes the ones its workers cleaned)."""
+        clean = clean or self.clean
         seen_in_run: dict[str, str] = {}
         for item in items:
             if isinstance(item, Skipped):
@@ -233,7 +236,7 @@ class Engine:
             if isinstance(item, Notice):
                 report.notices.append(item)
                 continue
-            article = self.clean(item)
+            article = clean(item)
             if not article.body.strip():
                 reasons = "; ".join(s.reason for s in article.removed) or "nothing left"
                 report.skipped.append(Skipped(item.origin, f"no article body found ({reasons})"))
@@ -272,6 +275,11 @@ class Engine:
             removed=cleaned.removed,
             metadata=raw.metadata,
         )
+
+    def _follow(self, article: Article, link: CopyLink) -> Assignment:
+        """Record a copy link; the copy joins its family's story."""
+        story = self._link(article, link)
+        return Assignment(article.id, story, link.score, False, (("copy_of", link.score),))
 
     def _link(self, article: Article, link: CopyLink) -> str:
         """Record a copy link; returns the story the copy family lives in.

@@ -1,0 +1,182 @@
+"""Batch pipeline throughput on Dask LocalClusters of 1 and 2 workers.
+
+Builds N articles from the dev texts (ECB+ dev and the WCXB dev plain-text
+pages' gold bodies): each is one dev text, its sentences' order rotated and
+one sentence from another text added, so bodies differ; one in ten is a near
+copy (a sentence dropped) or a rewrite-like copy (sentences reordered) of an
+earlier one.  Dates run over 90 days, evenly.  Runs ``storyfold.batch`` on a
+new store for each worker count and reports articles per second, each stage's
+wall time and, from Dask's task stream, each task kind's compute time per task.
+
+    .venv/bin/python bench/batch_throughput.py --articles 3000 --workers 1 2 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+from distributed import Client, LocalCluster, get_task_stream
+
+from storyfold import Engine
+from storyfold.batch import BatchOptions, run_batch
+from storyfold.config import Settings
+from storyfold.represent.text import sentences
+
+from common import DATA, read_jsonl, write_section
+
+
+def dev_texts() -> list[tuple[str, str]]:
+    texts = [
+        (str(r["id"]), str(r["text"])) for r in read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl")
+    ]
+    for r in read_jsonl(DATA / "pages" / "wcxb-dev-articles.text.jsonl"):
+        body = str(r.get("gold_body") or "")
+        if len(body.split()) >= 80:
+            texts.append((str(r["id"]), body))
+    return texts
+
+
+def build(n: int, seed: int = 7) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    texts = [sentences(t)[:40] for _, t in dev_texts()]
+    texts = [s for s in texts if len(s) >= 3]
+    out: list[dict[str, str]] = []
+    for k in range(n):
+        published = (date(2025, 1, 1) + timedelta(days=k * 90 // n)).isoformat()
+        if out and rng.random() < 0.1:
+            source = rng.choice(out[-500:])["text"].split("\n")
+            if rng.random() < 0.5 and len(source) > 3:
+                source.pop(rng.randrange(len(source)))
+            else:
+                rng.shuffle(source)
+            lines = source
+        else:
+            base = texts[k % len(texts)]
+            turn = (k // len(texts)) % len(base)
+            lines = base[turn:] + base[:turn] + [rng.choice(rng.choice(texts))]
+        out.append({"id": f"b{k:06d}", "text": "\n".join(lines), "published": published})
+    return out
+
+
+def run(path: Path, workers: int, tmp: Path, max_window: int) -> dict[str, object]:
+    db = tmp / f"batch{workers}.db"
+    settings = Settings()
+    options = BatchOptions(partitions=4 * workers, max_window=max_window, digests=False)
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+        Engine.open(db, settings=settings) as engine,
+    ):
+        load = os.getloadavg()
+        start = time.perf_counter()
+        with get_task_stream(client) as stream:
+            report = run_batch(engine, [path], client, partial(Engine, settings=settings), options)
+        seconds = time.perf_counter() - start
+        tasks: dict[str, list[float]] = defaultdict(list)
+        for task in stream.data:
+            name = str(task["key"]).split("-")[0].strip("('")
+            compute = sum(
+                s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute"
+            )
+            tasks[name].append(compute)
+    return {
+        "workers": workers,
+        "articles": report.ingested,
+        "seconds": round(seconds, 1),
+        "rate": round(report.ingested / seconds, 2),
+        "copies": report.copies,
+        "stories": report.stories_opened,
+        "windows": report.windows,
+        "merged": report.merged_at_seams,
+        "stages": report.seconds,
+        "tasks": {
+            k: (len(v), round(sum(v) / len(v), 3), round(sum(v), 1)) for k, v in tasks.items()
+        },
+        "load": [round(x, 2) for x in load],
+        "partitions": report.partitions,
+    }
+
+
+def table(results: list[dict[str, object]], uptime: str) -> str:
+    lines = [
+        f"Batch pipeline (`storyfold.batch`, digests off) on {results[0]['articles']} articles built "
+        "from the dev texts (90 days of dates, 1 in 10 made a copy; the dev texts hold copies "
+        "too), story windows forced at the given size, Dask LocalCluster of worker "
+        f"processes, one thread each, on this 2-core machine shared with other jobs. `uptime` at the end: `{uptime}`.",
+        "",
+        "| workers | partitions | articles/s | wall s | copies | stories | windows | merged at seams "
+        "| load at start (1, 5, 15 min) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['workers']} | {r['partitions']} | {r['rate']} | {r['seconds']} | {r['copies']} | "
+            f"{r['stories']} | {r['windows']} | {r['merged']} | {r['load']} |"
+        )
+    lines += ["", "Stage wall times (s) as the client saw them:", ""]
+    stages = list(results[0]["stages"])  # type: ignore[arg-type]
+    lines.append("| workers | " + " | ".join(stages) + " |")
+    lines.append("|---" * (len(stages) + 1) + "|")
+    for r in results:
+        lines.append(
+            f"| {r['workers']} | " + " | ".join(str(r["stages"][s]) for s in stages) + " |"
+        )  # type: ignore[index]
+    lines += [
+        "",
+        "Per-task compute time from Dask's task stream (tasks, mean s per task, total s):",
+        "",
+    ]
+    kinds = sorted({k for r in results for k in r["tasks"]})  # type: ignore[attr-defined]
+    lines.append("| task | " + " | ".join(f"{r['workers']} worker(s)" for r in results) + " |")
+    lines.append("|---" * (len(results) + 1) + "|")
+    for kind in kinds:
+        cells = []
+        for r in results:
+            t = r["tasks"].get(kind)  # type: ignore[attr-defined]
+            cells.append(f"{t[0]} × {t[1]} = {t[2]}" if t else "-")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--max-window", type=int, default=400)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        path = tmp / "articles.jsonl"
+        path.write_text(
+            "".join(json.dumps(a) + "\n" for a in build(args.articles)), encoding="utf-8"
+        )
+        results = []
+        for workers in args.workers:
+            results.append(run(path, workers, tmp, args.max_window))
+            print(json.dumps(results[-1]), flush=True)
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    body = table(results, uptime)
+    print(body)
+    if args.write:
+        write_section("batch-throughput", "## Batch pipeline on Dask\n\n" + body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""The batch pipeline on Dask: the local stages, mapped over partitions,
+with a shuffle for copy candidates and stories built per time window."""
+
+from storyfold.batch.runner import BatchError, BatchOptions, BatchReport, connect, run_batch
+
+__all__ = ["BatchError", "BatchOptions", "BatchReport", "connect", "run_batch"]
