@@ -118,9 +118,7 @@ def ingest(
 
 @app.command()
 def batch(
-    inputs: Annotated[
-        list[str], typer.Argument(help="Files or folders, as `ingest` reads them.")
-    ],
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders, as `ingest` reads them.")],
     db: DbOption = DEFAULT_DB,
     scheduler: Annotated[
         str,
@@ -142,9 +140,7 @@ def batch(
     settings = replace(Settings(), embedder=embedder)
     options = BatchOptions(partitions=partitions, digests=digests)
     with _errors(), Engine.open(db, settings=settings) as engine, connect(scheduler) as client:
-        report = run_batch(
-            engine, inputs, client, partial(Engine, settings=settings), options
-        )
+        report = run_batch(engine, inputs, client, partial(Engine, settings=settings), options)
         for notice in report.notices:
             err.print(f"note: {notice}", highlight=False, markup=False)
         for skipped in report.skipped:

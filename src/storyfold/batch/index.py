@@ -9,6 +9,9 @@ nearest-neighbour search, then hands them to the finder through this index.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from storyfold.copies.leads import day_number
 from storyfold.errors import StoryfoldError
 from storyfold.records import Article
 from storyfold.represent.base import Representation, Vectors
@@ -48,13 +51,29 @@ class CandidateIndex:
         # The shuffle grouped exactly the articles sharing one of these keys.
         return sorted(self._same_band) if keys else []
 
-    def nearest(self, vector: Vectors, k: int, min_cosine: float) -> list[tuple[str, float]]:
+    def article_day(self, article_id: str) -> int:
+        """As the store dates copy candidates: published, else ingested (now:
+        the batch writes every article at the end of the run)."""
+        record = self._records.get(article_id)
+        day = day_number(record[0].published) if record else None
+        return day if day is not None else datetime.now(UTC).date().toordinal()
+
+    def nearest(
+        self, vector: Vectors, k: int, min_cosine: float, day: int | None = None, window: int = 0
+    ) -> list[tuple[str, float]]:
+        """The kept ranking, within ``window`` days of ``day`` when given.  The
+        store ranks only the articles in the window; the batch keeps the top
+        ``limit`` of all earlier ones, so with dates far apart it can offer fewer
+        candidates than the store would."""
+        ranked = self._nearest
+        if day is not None:
+            ranked = [(i, s) for i, s in ranked if abs(self.article_day(i) - day) <= window]
         if k > self._limit and len(self._nearest) >= self._limit:
             raise StoryfoldError(
                 f"the copy finder asked for {k} nearest articles but the batch kept "
                 f"{self._limit}; raise BatchOptions.nearest to at least {k}"
             )
-        return [(i, score) for i, score in self._nearest[:k] if score >= min_cosine]
+        return [(i, score) for i, score in ranked[:k] if score >= min_cosine]
 
     def representation(self, article_id: str) -> Representation | None:
         record = self._records.get(article_id)
