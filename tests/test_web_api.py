@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -140,7 +141,13 @@ def test_api_errors_are_json_with_a_message(
 
 
 def test_openapi_docs(http: TestClient) -> None:
-    assert http.get("/docs").status_code == 200
+    docs = http.get("/docs")
+    assert docs.status_code == 200
+    # everything the docs page loads comes from this server (works offline)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    for asset in assets:
+        assert http.get(asset).status_code == 200, asset
     spec = http.get("/openapi.json").json()
     for path in (
         "/api/stories",

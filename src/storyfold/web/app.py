@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -63,7 +64,9 @@ def create_app(
         yield
         site.close()
 
-    app = FastAPI(
+    # The API docs' scripts and styles are served from the package, not a CDN:
+    # /docs works on a machine without internet.
+    app = FastAPIOffline(
         title="storyfold",
         version=storyfold.__version__,
         description="Stories folded from news articles: read them, search them, and "
