@@ -68,10 +68,10 @@ def build(n: int, seed: int = 7) -> list[dict[str, str]]:
     return out
 
 
-def run(path: Path, workers: int, tmp: Path, max_window: int) -> dict[str, object]:
+def run(path: Path, workers: int, tmp: Path) -> dict[str, object]:
     db = tmp / f"batch{workers}.db"
     settings = Settings()
-    options = BatchOptions(partitions=4 * workers, max_window=max_window, digests=False)
+    options = BatchOptions(partitions=4 * workers, digests=False)
     with (
         LocalCluster(
             n_workers=workers,
@@ -102,8 +102,6 @@ def run(path: Path, workers: int, tmp: Path, max_window: int) -> dict[str, objec
         "rate": round(report.ingested / seconds, 2),
         "copies": report.copies,
         "stories": report.stories_opened,
-        "windows": report.windows,
-        "merged": report.merged_at_seams,
         "stages": report.seconds,
         "tasks": {
             k: (len(v), round(sum(v) / len(v), 3), round(sum(v), 1)) for k, v in tasks.items()
@@ -117,17 +115,17 @@ def table(results: list[dict[str, object]], uptime: str) -> str:
     lines = [
         f"Batch pipeline (`storyfold.batch`, digests off) on {results[0]['articles']} articles built "
         "from the dev texts (90 days of dates, 1 in 10 made a copy; the dev texts hold copies "
-        "too), story windows forced at the given size, Dask LocalCluster of worker "
+        "too), stories folded by the engine on the client as the batch writes, Dask LocalCluster of worker "
         f"processes, one thread each, on this 2-core machine shared with other jobs. `uptime` at the end: `{uptime}`.",
         "",
-        "| workers | partitions | articles/s | wall s | copies | stories | windows | merged at seams "
+        "| workers | partitions | articles/s | wall s | copies | stories "
         "| load at start (1, 5, 15 min) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['workers']} | {r['partitions']} | {r['rate']} | {r['seconds']} | {r['copies']} | "
-            f"{r['stories']} | {r['windows']} | {r['merged']} | {r['load']} |"
+            f"{r['stories']} | {r['load']} |"
         )
     lines += ["", "Stage wall times (s) as the client saw them:", ""]
     stages = list(results[0]["stages"])  # type: ignore[arg-type]
@@ -158,7 +156,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--max-window", type=int, default=400)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -169,7 +166,7 @@ def main() -> None:
         )
         results = []
         for workers in args.workers:
-            results.append(run(path, workers, tmp, args.max_window))
+            results.append(run(path, workers, tmp))
             print(json.dumps(results[-1]), flush=True)
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     body = table(results, uptime)

@@ -148,8 +148,7 @@ def batch(
         err.print(
             f"ingested {report.ingested}, unchanged {report.unchanged}, "
             f"skipped {len(report.skipped)}; copies {report.copies}, "
-            f"new stories {report.stories_opened}; {report.partitions} partitions, "
-            f"{report.windows} story windows",
+            f"new stories {report.stories_opened}; {report.partitions} partitions",
             highlight=False,
         )
     if report.skipped:

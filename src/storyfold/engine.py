@@ -6,7 +6,7 @@ Each stage comes in through the constructor; ``Engine.open`` wires defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -175,37 +175,14 @@ class Engine:
             reps = self.representer.represent(batch)
             extracts = self._extract(batch, reps)
             with self.store.transaction():
-                touched: set[str] = set()
-                sizes: dict[str, int] = {}  # touched stories' sizes before the batch
-                for article, rep in zip(batch, reps, strict=True):
-                    # Stored first, so that what the copy check computes for the
-                    # new article (its sentence embeddings) is kept with it.
-                    seq = self.store.put_article(article, rep, self.copy_finder.band_keys(rep))
-                    link = self.copy_finder.find(article, rep, self.store)
-                    article = replace(article, seen=seq)
-                    if link is not None:
-                        assignment = self._follow(article, link)
-                        report.copies += 1
-                    else:
-                        active = self.store.active_story_states(
-                            article_day(article.published, article.url),
-                            seq - self.settings.story_active_articles,
-                            self.settings.story_active_days,
-                        )
-                        assignment = self.assigner.predict_one(article, rep, active)
-                        state = active.get(assignment.story)
-                        if assignment.story not in sizes:
-                            sizes[assignment.story] = state.size if state else 0
-                        self.store.put_story_state(
-                            self.assigner.learn_one(article, rep, assignment.story, state, seq)
-                        )
-                        report.stories_opened += assignment.opened
-                    if assignment.story not in sizes:
-                        before = self.store.story_state(assignment.story)
-                        sizes[assignment.story] = before.size if before else 0
-                    self.store.set_story(assignment)
-                    touched.add(assignment.story)
-                touched = self._consolidate(touched, sizes)
+                touched, copies, opened = self.fold(
+                    batch,
+                    reps,
+                    lambda article, rep: self.copy_finder.find(article, rep, self.store),
+                    lambda article, rep: self.copy_finder.band_keys(rep),
+                )
+                report.copies += copies
+                report.stories_opened += opened
                 for extract in extracts:
                     self.store.put_extract(extract)
                 self.store.set_digests_stale(touched)
@@ -218,6 +195,51 @@ class Engine:
                 progress(len(batch))
         self.refresh_digests()
         return report
+
+    def fold(
+        self,
+        batch: Sequence[Article],
+        reps: Sequence[Representation],
+        find: Callable[[Article, Representation], CopyLink | None],
+        keys: Callable[[Article, Representation], list[str]],
+    ) -> tuple[set[str], int, int]:
+        """Store one batch of articles and fold them in: copy links (``find``),
+        story assignment, then the batch's splits and merges.  Runs inside the
+        caller's transaction; returns the touched stories, the number of copies
+        and of stories opened.  The one story path of both ``ingest`` and
+        ``storyfold batch`` (which passes copy links it found on workers)."""
+        touched: set[str] = set()
+        sizes: dict[str, int] = {}  # touched stories' sizes before the batch
+        copies = opened = 0
+        for article, rep in zip(batch, reps, strict=True):
+            # Stored first, so that what the copy check computes for the new
+            # article (its sentence embeddings) is kept with it.
+            seq = self.store.put_article(article, rep, keys(article, rep))
+            link = find(article, rep)
+            article = replace(article, seen=seq)
+            if link is not None:
+                assignment = self._follow(article, link)
+                copies += 1
+            else:
+                active = self.store.active_story_states(
+                    article_day(article.published, article.url),
+                    seq - self.settings.story_active_articles,
+                    self.settings.story_active_days,
+                )
+                assignment = self.assigner.predict_one(article, rep, active)
+                state = active.get(assignment.story)
+                if assignment.story not in sizes:
+                    sizes[assignment.story] = state.size if state else 0
+                self.store.put_story_state(
+                    self.assigner.learn_one(article, rep, assignment.story, state, seq)
+                )
+                opened += assignment.opened
+            if assignment.story not in sizes:
+                before = self.store.story_state(assignment.story)
+                sizes[assignment.story] = before.size if before else 0
+            self.store.set_story(assignment)
+            touched.add(assignment.story)
+        return self._consolidate(touched, sizes), copies, opened
 
     def _cleaned(
         self,

@@ -1,5 +1,5 @@
 """The batch pipeline on Dask: the local stages, mapped over partitions,
-with a shuffle for copy candidates and stories built per time window."""
+with a shuffle for copy candidates; stories folded by the engine as it writes."""
 
 from storyfold.batch.runner import BatchError, BatchOptions, BatchReport, connect, run_batch
 

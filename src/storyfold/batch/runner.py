@@ -12,12 +12,13 @@
 6. confirm with the copy finder's ``find`` over each article's candidates
    (:class:`~storyfold.batch.index.CandidateIndex`): the link the local path
    would find against the store;
-7. copy families: a copy follows its family's first article's story; the
-   other articles are assigned per time window in parallel and merged at
-   forced seams (:mod:`storyfold.batch.windows`);
-8. make the digester's per-article extracts on the workers, then write
-   everything in one transaction through the engine (copy links with its
-   original rule), marking every story's digest stale;
+7. make the digester's per-article extracts on the workers;
+8. write everything in one transaction through the engine's own ``fold``, in
+   the local ingest's batches: copy links (found above) with the engine's
+   original rule, story assignment with its splits and merges, so the stories
+   are the local ingest's by construction; the story stage runs on the client
+   (its cost per article is small next to cleaning and embedding;
+   docs/scaling.md), marking every touched story's digest stale;
 9. after the commit, the engine's own ``refresh_digests`` writes the digests
    and related stories.
 
@@ -40,12 +41,10 @@ from distributed import Client, Future, LocalCluster
 
 from storyfold.batch import tasks
 from storyfold.batch.tasks import EngineFactory, EngineOnWorker, Record
-from storyfold.batch.windows import Window, merge_seam, windows
 from storyfold.engine import Engine, IngestReport
 from storyfold.errors import StoryfoldError
 from storyfold.readers import Fetcher, read_inputs
-from storyfold.records import Article, Assignment, CopyLink, RawArticle
-from storyfold.store.sqlite import StoryState
+from storyfold.records import Article, CopyLink, RawArticle
 
 Stage = Callable[[str, Client], None]
 """Called with each stage's name once its tasks are submitted (for tests and
@@ -64,15 +63,12 @@ class BatchOptions:
     ``buckets``: shuffle reducers (None: one per partition);
     ``nearest``: how many nearest earlier articles are kept per article (the
     copy finder asks for its candidates + 1);
-    ``max_window``: articles per story window before a forced seam (this one
-    can change stories a little: see :mod:`storyfold.batch.windows`);
     ``digests``: write a digest per story (``show`` needs them).
     """
 
     partitions: int | None = None
     buckets: int | None = None
     nearest: int = 11
-    max_window: int = 50_000
     digests: bool = True
 
 
@@ -81,9 +77,6 @@ class BatchReport(IngestReport):
     """An ingest report, and how the work was cut up and what each stage took."""
 
     partitions: int = 0
-    windows: int = 0
-    forced_seams: int = 0
-    merged_at_seams: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -192,8 +185,8 @@ class _Run:
         articles = self._clean(raws, parts, items)
         records = self._represent(articles, parts)
         links = self._copies(records)
-        assignments, states = self._stories(records, links)
-        self._write(links, assignments, states)
+        self._collect(records)
+        self._write(links)
         return self.report
 
     # --- map stages ----------------------------------------------------------
@@ -283,52 +276,12 @@ class _Run:
         self._lap("confirm")
         return links
 
-    # --- stories ---------------------------------------------------------------
-    def _stories(
-        self, parts: list[Future[Any]], links: dict[int, CopyLink]
-    ) -> tuple[dict[int, Assignment], dict[str, StoryState]]:
+    # --- records -------------------------------------------------------------
+    def _collect(self, parts: list[Future[Any]]) -> None:
+        """The workers' records on the client, by arrival index, for the write."""
         self.records: dict[int, Record] = {
             r.idx: r for part in self._gather(parts) for r in cast(list[Record], part)
         }
-        settings = self.engine.settings
-        originals = [r for idx, r in sorted(self.records.items()) if idx not in links]
-        cut = windows(originals, settings.story_window_days, self.options.max_window)
-        self.report.windows = len(cut)
-        self.report.forced_seams = sum(w.forced for w in cut)
-        results = [
-            self._submit(tasks.assign_window, [self.records[i] for i in w.members]) for w in cut
-        ]
-        self.on_stage("stories", self.client)
-        done = self._gather(results)
-        assignments: dict[int, Assignment] = {}
-        per_window: list[dict[str, StoryState]] = []
-        for window, (assigned, states) in zip(cut, done, strict=True):
-            assignments.update(zip(window.members, assigned, strict=True))
-            per_window.append(states)
-        self._lap("stories")
-        self.report.merged_at_seams = self._merge(cut, per_window, assignments)
-        states = {sid: s for window_states in per_window for sid, s in window_states.items()}
-        self._lap("merge")
-        return assignments, states
-
-    def _merge(
-        self,
-        cut: list[Window],
-        per_window: list[dict[str, StoryState]],
-        assignments: dict[int, Assignment],
-    ) -> int:
-        merged = 0
-        for w in range(1, len(cut)):
-            if cut[w].forced:
-                merged += merge_seam(
-                    self.engine.assigner,
-                    self.records,
-                    per_window[w - 1],
-                    per_window[w],
-                    assignments,
-                    cut[w],
-                )
-        return merged
 
     # --- write -----------------------------------------------------------------
     def _extracts(self) -> list[Any]:
@@ -343,37 +296,36 @@ class _Run:
         self.on_stage("extract", self.client)
         return [e for part in self._gather(futures) for e in part]
 
-    def _write(
-        self,
-        links: dict[int, CopyLink],
-        assignments: dict[int, Assignment],
-        states: dict[str, StoryState],
-    ) -> None:
+    def _write(self, links: dict[int, CopyLink]) -> None:
         engine, store = self.engine, self.engine.store
         extracts = self._extracts() if self.options.digests else []
+        ordered = [self.records[i] for i in sorted(self.records)]
+        found = {r.article.id: links.get(r.idx) for r in ordered}
+        keys = {r.article.id: r.band_keys for r in ordered}
+        touched: set[str] = set()
+        size = engine.settings.batch_size
         with store.transaction():
-            for idx in sorted(self.records):
-                record = self.records[idx]
-                seq = store.put_article(record.article, record.rep, record.band_keys)
-                if seq != record.article.seen:
-                    raise BatchError(
-                        f"{store.path} gave article {record.article.id} place {seq}, not "
-                        f"{record.article.seen}; batch needs a store that never held articles"
-                    )
-                link = links.get(idx)
-                if link is not None:
-                    assignment = engine._follow(record.article, link)
-                    self.report.copies += 1
-                else:
-                    assignment = assignments[idx]
-                    self.report.stories_opened += assignment.opened
-                store.set_story(assignment)
-            for sid in sorted(states, key=lambda s: states[s].seq):
-                store.put_story_state(states[sid])
+            # The engine's own fold, in the ingest's batches: the stories (with
+            # their splits and merges) are the local ingest's by construction.
+            for at in range(0, len(ordered), size):
+                stories, copies, opened = engine.fold(
+                    [r.article for r in ordered[at : at + size]],
+                    [r.rep for r in ordered[at : at + size]],
+                    lambda article, rep: found[article.id],
+                    lambda article, rep: list(keys[article.id]),
+                )
+                touched |= stories
+                self.report.copies += copies
+                self.report.stories_opened += opened
+            if store.max_seq() != len(ordered):
+                raise BatchError(
+                    f"{store.path} numbered the articles from another start; "
+                    "batch needs a store that never held articles"
+                )
             if self.options.digests:
                 for extract in extracts:
                     store.put_extract(extract)
-                store.set_digests_stale(sorted(states))
+                store.set_digests_stale(sorted(touched))
         self._lap("write")
         self.report.ingested = len(self.records)
         if self.options.digests:

@@ -21,10 +21,9 @@ from distributed import WorkerPlugin, get_worker
 
 from storyfold.batch.index import CandidateIndex
 from storyfold.engine import Engine
-from storyfold.records import Article, Assignment, CopyLink, RawArticle
+from storyfold.records import Article, CopyLink, RawArticle
 from storyfold.represent.base import Representation, Vectors
 from storyfold.store import Store
-from storyfold.store.sqlite import StoryState
 
 EngineFactory = Callable[[Store], Engine]
 PLUGIN = "storyfold-engine"
@@ -234,26 +233,6 @@ def confirm(
 
 
 # --- stories per time window, and digests --------------------------------------
-def assign_window(
-    members: Sequence[Record],
-) -> tuple[list[Assignment], dict[str, StoryState]]:
-    """The online assigner over one window's articles, in arrival order."""
-    assigner = _engine().assigner
-    states: dict[str, StoryState] = {}
-    out: list[Assignment] = []
-    for record in members:
-        assignment = assigner.predict_one(record.article, record.rep, states)
-        states[assignment.story] = assigner.learn_one(
-            record.article,
-            record.rep,
-            assignment.story,
-            states.get(assignment.story),
-            record.article.seen,
-        )
-        out.append(assignment)
-    return out, states
-
-
 def extract(records: Sequence[Record]) -> list[Any]:
     """The digester's per-article extracts (none for a digester without them)."""
     return _engine()._extract([r.article for r in records], [r.rep for r in records])
