@@ -185,19 +185,13 @@ def main() -> None:
     engine._write_related = lambda touched: None  # type: ignore[method-assign]
     engine.store.active_story_states = timed_query(engine.store, clock, active)  # type: ignore[method-assign]
     begun = time.perf_counter()
-    done = 0
-
-    def progress(count: int) -> None:
-        nonlocal done
-        done += count
-
     # One article per ingest call would change batching; time per article is
     # read from the clock around each article of each batch instead.
     batch = engine.settings.batch_size
     checkpoints: dict[int, tuple[float, float, float, int]] = {}
     for first in range(0, n, batch):
         before = clock[0]
-        engine.ingest(raws[first : first + batch], progress)
+        engine.ingest(raws[first : first + batch])
         count = min(batch, n - first)
         spent = clock[0] - before
         per_article.extend([spent / count] * count)

@@ -32,7 +32,7 @@ from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import nearest_by_lead
+from storyfold.stories.online import cosine, nearest_by_lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +42,6 @@ class Merge:
     story: str
     into: str
     score: float
-
-
-def _cos(a: Vectors, b: Vectors) -> float:
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norm if norm > 0 else 0.0
 
 
 def _share(a: Vectors, b: Vectors) -> float:
@@ -59,15 +54,18 @@ def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:
     """The assigner's features (``storyfold.stories.online.FEATURES``) between two
     stories, symmetric: ``b`` stands where the article would."""
     known = float(a.years.any() and b.years.any())
+    # Both name shares are one value between stories: each side's share of
+    # the other's names, averaged.
+    shared = (_share(a.names, b.names) + _share(b.names, a.names)) / 2
     return (
-        _cos(a.names, b.names),
-        _cos(a.content, b.content),
-        _cos(a.phrases, b.phrases),
-        _cos(a.lead, b.lead),
-        _cos(a.years, b.years) if known else 0.0,
+        cosine(a.names, b.names),
+        cosine(a.content, b.content),
+        cosine(a.phrases, b.phrases),
+        cosine(a.lead, b.lead),
+        cosine(a.years, b.years) if known else 0.0,
         known,
-        (_share(a.names, b.names) + _share(b.names, a.names)) / 2,
-        (_share(b.names, a.names) + _share(a.names, b.names)) / 2,
+        shared,
+        shared,
     )
 
 

@@ -85,12 +85,12 @@ def gap_days(day: date, first: str | None, last: str | None) -> int | None:
     return 0
 
 
-def _sparse_cosine(total: Vectors, sparse: Sparse) -> float:
+def _sparsecosine(total: Vectors, sparse: Sparse) -> float:
     norm = float(np.linalg.norm(total))
     return float(total[sparse[0]] @ sparse[1]) / norm if norm > 0 else 0.0
 
 
-def _cosine(total: Vectors, vector: Vectors) -> float:
+def cosine(total: Vectors, vector: Vectors) -> float:
     norm = float(np.linalg.norm(total) * np.linalg.norm(vector))
     return float(total @ vector) / norm if norm > 0 else 0.0
 
@@ -99,11 +99,11 @@ def features(rep: Representation, time: TimeEvidence, state: StoryState) -> tupl
     """The article's features against the story, in the order of :data:`FEATURES`."""
     known = float(time.years.any() and state.years.any())
     return (
-        _sparse_cosine(state.names, rep.names),
-        _sparse_cosine(state.content, rep.content),
-        _sparse_cosine(state.phrases, rep.phrases),
-        _cosine(state.lead, rep.lead),
-        _cosine(state.years, time.years) if known else 0.0,
+        _sparsecosine(state.names, rep.names),
+        _sparsecosine(state.content, rep.content),
+        _sparsecosine(state.phrases, rep.phrases),
+        cosine(state.lead, rep.lead),
+        cosine(state.years, time.years) if known else 0.0,
         known,
         _found(state.names, rep.names),
         _covered(state.names, rep.names),
