@@ -11,7 +11,7 @@ few hundred lines costs a few dozen numpy operations.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,24 +38,48 @@ class TreeEnsemble:
     features: tuple[str, ...]
     meta: dict[str, object]
 
+    # Flat views of the node arrays, derived once here rather than per call
+    # (a page of lines is scored two or three times as the cleaner reaches its
+    # fixed point).  Node k of tree t is t * nodes + k; ``_child[2 * j + 1]``
+    # is the left child of flat node j and ``_child[2 * j]`` the right one, so
+    # one gather moves every row down a level.
+    _roots: npt.NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    _feature: npt.NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    _threshold: npt.NDArray[np.float32] = field(init=False, repr=False, compare=False)
+    _child: npt.NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    _value: npt.NDArray[np.float32] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        trees, size = self.feature.shape
+        roots = np.arange(trees, dtype=np.intp) * size
+        child = np.empty(2 * trees * size, dtype=np.intp)
+        child[0::2] = (self.right + roots[:, None]).ravel()
+        child[1::2] = (self.left + roots[:, None]).ravel()
+        flat = {
+            "_roots": roots,
+            "_feature": self.feature.ravel().astype(np.intp),
+            "_threshold": np.ascontiguousarray(self.threshold, dtype=np.float32).ravel(),
+            "_child": child,
+            "_value": np.ascontiguousarray(self.value, dtype=np.float32).ravel(),
+        }
+        for name, array in flat.items():
+            object.__setattr__(self, name, array)  # frozen: set once, here
+
     def decision(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         """The raw score (log-odds) of each row of ``x``."""
         n = x.shape[0]
-        trees, size = self.feature.shape
         if n == 0:
             return np.zeros(0)
-        # Flat node arrays: node k of tree t is t * size + k.
-        feature = self.feature.ravel()
-        threshold = self.threshold.ravel()
-        left = (self.left + np.arange(trees)[:, None] * size).ravel()
-        right = (self.right + np.arange(trees)[:, None] * size).ravel()
-        node = np.broadcast_to(np.arange(trees, dtype=np.int64) * size, (n, trees))
         flat_x = np.ascontiguousarray(x, dtype=np.float32).ravel()
-        row_start = (np.arange(n, dtype=np.int64) * x.shape[1])[:, None]
+        row_start = (np.arange(n, dtype=np.intp) * x.shape[1])[:, None]
+        node = np.broadcast_to(self._roots, (n, len(self._roots)))
         for _ in range(self.depth):
-            values = flat_x[row_start + feature[node]]
-            node = np.where(values <= threshold[node], left[node], right[node])
-        total: npt.NDArray[np.float64] = self.value.ravel()[node].sum(axis=1, dtype=np.float64)
+            # Left when the value is at most the threshold (a NaN goes right).
+            go_left = np.take(flat_x, row_start + np.take(self._feature, node)) <= np.take(
+                self._threshold, node
+            )
+            node = np.take(self._child, (node << 1) | go_left)
+        total: npt.NDArray[np.float64] = np.take(self._value, node).sum(axis=1, dtype=np.float64)
         return total + self.baseline
 
     def probability(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
