@@ -121,7 +121,7 @@ class LearnedTextCleaner:
         kept: list[Line] = []
         for line, k, p in zip(lines, keep.tolist(), probability.tolist(), strict=True):
             if k:
-                kept.append(Line(line.text))
+                kept.append(line.copy())  # as Line(line.text): no reason
             elif line.reason in ("title", "dek"):
                 continue  # metadata, not a removal
             else:

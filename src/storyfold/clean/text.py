@@ -193,37 +193,15 @@ def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdict
         for raw in text.splitlines():
             known = memo.get(raw)
             if known is not None:
-                lines.append(_clone(known))
+                lines.append(known.copy(known.reason))
                 continue
             line = _read_line(raw, result)
             if line is not None:
-                memo[line.text] = _clone(line)
+                memo[line.text] = line.copy(line.reason)
                 lines.append(line)
     inline = list(result.removed)
     _clean_lines(lines, result)
     return RuleVerdicts(lines, inline, result.title, result.dek, result.byline, result.published)
-
-
-_LINE_FIELDS = (
-    "text",
-    "reason",
-    "words",
-    "ends",
-    "bullet",
-    "fragment",
-    "short",
-    "headline",
-    "dek",
-    "prose",
-)
-
-
-def _clone(line: Line) -> Line:
-    """A copy of a read line (its features are not computed again)."""
-    copy = object.__new__(Line)
-    for name in _LINE_FIELDS:
-        object.__setattr__(copy, name, getattr(line, name))
-    return copy
 
 
 def join_breaks(paragraphs: list[Line]) -> tuple[list[Line], list[RemovedSpan]]:
