@@ -65,15 +65,31 @@ _STOP_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 _WORD = re.compile(r"\w+")
-_CTA = re.compile(
-    r"\b(?:subscribe|sign (?:up|in)|log ?in|register|click|tap|download|follow|share|"
-    r"newsletter|cookies?|advertis\w*|sponsored|privacy|terms|copyright|rights reserved|"
-    r"app|reply|comments?|read more|see more|view all|load more|watch|listen|podcast|"
-    r"shop|buy|deal|offer|free trial|premium|account|menu|search|home)\b"
+# Call-to-action and caption words, counted as the tokens of the line that
+# equal one (plus the phrases and prefixes below): the same count as a findall
+# of the patterns ``\b(?:subscribe|sign (?:up|in)|...)\b`` and
+# ``\b(?:photo|...)\b|/|©`` the model was trained with, because every
+# alternative is whole \w+ tokens (tests/test_clean_features.py checks the
+# equivalence), and several times cheaper than scanning each line again.
+_CTA_WORDS = frozenset(
+    """
+    subscribe login register click tap download follow share newsletter cookie cookies
+    sponsored privacy terms copyright app reply comment comments watch listen podcast shop buy
+    deal offer premium account menu search home
+    """.split()  # noqa: SIM905
 )
-_CAPTION = re.compile(
-    r"\b(?:photo|photograph|image|picture|illustration|credit|getty|shutterstock|istock|"
-    r"reuters|afp|ap|file|caption|courtesy|via)\b|/|©"
+# The alternatives that are not one fixed token: phrases, and a prefix.  A line
+# only needs the search when it holds a phrase's first word or the prefix.
+_CTA_MORE = re.compile(
+    r"\b(?:sign (?:up|in)|log in|rights reserved|read more|see more|view all|load more|"
+    r"free trial|advertis\w*)\b"
+)
+_CTA_MORE_LEADS = frozenset({"sign", "log", "rights", "read", "see", "view", "load", "free"})
+_CAPTION_WORDS = frozenset(
+    """
+    photo photograph image picture illustration credit getty shutterstock istock reuters afp
+    ap file caption courtesy via
+    """.split()  # noqa: SIM905
 )
 _LINKY = re.compile(r"https?://|www\.|\.com\b|@\w|#\w")
 _COMMENT_HEAD = re.compile(
@@ -91,6 +107,7 @@ _RELATED_HEAD = re.compile(
 )
 _TIME_AGO = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b")
 _NUMBERED = re.compile(r"^\(?\d{1,2}[.)]\s")
+_QUOTE = re.compile(r'["“”«»]')
 
 # Columns that describe one line on its own; neighbour columns repeat a few.
 _OWN = (
@@ -152,6 +169,8 @@ FEATURES: tuple[str, ...] = (
 
 _COL = {name: i for i, name in enumerate(FEATURES)}
 _REPEATS = _OWN.index("repeats")
+# Flags :func:`_own` returns after the _OWN columns: short heading lines.
+_HEAD_FLAGS = ("comment_head", "footer_head", "related_head")
 _GROUP_COL = {group: _COL[f"rule_{group}"] for group in _GROUPS}
 _NEIGHBOUR_COLS = [_COL[name] for name in _NEIGHBOUR]
 
@@ -159,12 +178,30 @@ _NEIGHBOUR_COLS = [_COL[name] for name in _NEIGHBOUR]
 _CAPITALISED = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
 
 
-def _own(line: Line, low: str, counts: Counter[str]) -> list[float]:
-    """The columns of one line that need its text (character classes come later)."""
+def _own(line: Line, low: str) -> list[float]:
+    """The columns of one line that need its text (character classes come later).
+
+    After the :data:`_OWN` columns come three flags that are not features but
+    what the running head columns are made of (:data:`_HEAD_FLAGS`): the line
+    is a short comment, footer or related-links heading.  Everything here is a
+    function of the text alone, so a later pass reuses it; ``repeats``, which
+    counts the line's copies in the page, is filled in per page.
+    """
     text = line.text
     tokens = _WORD.findall(low)
     n_tok = len(tokens) or 1
     last = text[-1:]
+    if n_tok <= 40:
+        cta = sum(map(_CTA_WORDS.__contains__, tokens))
+        if "advertis" in low or not _CTA_MORE_LEADS.isdisjoint(tokens):
+            cta += len(_CTA_MORE.findall(low))
+    else:
+        cta = 0
+    if n_tok <= 80:
+        caption = sum(map(_CAPTION_WORDS.__contains__, tokens)) + low.count("/") + low.count("©")
+    else:
+        caption = 0
+    head = line.words <= 8
     return [
         math.log1p(line.words),
         math.log1p(len(text)),
@@ -185,14 +222,18 @@ def _own(line: Line, low: str, counts: Counter[str]) -> list[float]:
         float(" | " in text or " · " in text or " • " in text),
         float(("." in low or "@" in low or "#" in low) and bool(_LINKY.search(low))),
         float(last == ":"),
-        float(any(q in text for q in '"“”«»')),
-        float(len(_CTA.findall(low))) if n_tok <= 40 else 0.0,
-        float(len(_CAPTION.findall(low))) if n_tok <= 80 else 0.0,
+        float(bool(_QUOTE.search(text))),
+        float(cta),
+        float(caption),
         float("ago" in low and bool(_TIME_AGO.search(low))),
         float(bool(_NUMBERED.match(text))),
         float(last == "?"),
-        math.log(counts[low]),
+        0.0,  # repeats
         sum(map(len, tokens)) / n_tok,
+        # _HEAD_FLAGS
+        float(head and bool(_COMMENT_HEAD.search(low))),
+        float(head and bool(_FOOTER_HEAD.search(low))),
+        float(head and bool(_RELATED_HEAD.search(low))),
     ]
 
 
@@ -253,28 +294,25 @@ def line_features(
     if n == 0:
         return x
     lows = [line.text.lower() for line in lines]
-    counts = Counter(lows)
     if memo is None:
-        rows = [_own(line, low, counts) for line, low in zip(lines, lows, strict=True)]
+        rows = [_own(line, low) for line, low in zip(lines, lows, strict=True)]
     else:
         rows = []
         for line, low in zip(lines, lows, strict=True):
-            key = f"{line.reason}\x00{line.text}"
-            row = memo.get(key)
+            row = memo.get(line.text)
             if row is None:
-                row = memo[key] = _own(line, low, counts)
-            else:
-                row = row.copy()
-                row[_REPEATS] = math.log(counts[low])
+                row = memo[line.text] = _own(line, low)
             rows.append(row)
     own = np.array(rows, dtype=np.float32)
     own[:, [_OWN.index("upper_ratio"), _OWN.index("digit_ratio"), _OWN.index("punct_ratio")]] = (
         _char_classes(lines)
     )
-    x[:, : len(_OWN)] = own
+    counts = Counter(lows)
+    own[:, _REPEATS] = [math.log(counts[low]) for low in lows]
+    x[:, : len(_OWN)] = own[:, : len(_OWN)]
     keep = np.array([line.reason is None for line in lines], dtype=np.float32)
-    for i, line in enumerate(lines):
-        x[i, _GROUP_COL[_REASON_GROUPS.get(line.reason, "prompt")]] = 1.0
+    groups = [_GROUP_COL[_REASON_GROUPS.get(line.reason, "prompt")] for line in lines]
+    x[np.arange(n), groups] = 1.0
     x[:, _COL["rule_keep"]] = keep
 
     idx = np.arange(n, dtype=np.float32)
@@ -299,28 +337,11 @@ def line_features(
     x[:, _COL["window3_words"]] = np.log1p(_window_mean(words, 3))
     x[:, _COL["window10_keep"]] = _window_mean(keep, 10)
     x[:, _COL["in_main_block"]] = _main_block(prose_words)
+    _head_columns(x, own[:, len(_OWN) : len(_OWN) + len(_HEAD_FLAGS)] > 0, prose > 0)
 
-    comment_seen = footer_seen = False
-    related_at = -1
-    prose_since = 0
-    folded_title = " ".join(title.lower().split()) if title else None
-    for i, line in enumerate(lines):
-        x[i, _COL["comment_head_above"]] = float(comment_seen)
-        x[i, _COL["footer_head_above"]] = float(footer_seen)
-        x[i, _COL["related_head_dist"]] = math.log1p(i - related_at) if related_at >= 0 else 10.0
-        x[i, _COL["prose_since_related"]] = math.log1p(prose_since)
-        low = lows[i]
-        if folded_title is not None and low == folded_title:
-            x[i, _COL["same_as_title"]] = 1.0
-        if line.words <= 8:
-            if _COMMENT_HEAD.search(low):
-                comment_seen = True
-            if _FOOTER_HEAD.search(low):
-                footer_seen = True
-            if _RELATED_HEAD.search(low):
-                related_at, prose_since = i, 0
-        if line.prose:
-            prose_since += 1
+    if title:
+        folded_title = " ".join(title.lower().split())
+        x[:, _COL["same_as_title"]] = [low == folded_title for low in lows]
 
     own_neighbour = x[:, _NEIGHBOUR_COLS]
     for k, offset in enumerate(_OFFSETS):
@@ -332,6 +353,33 @@ def line_features(
             x[:-offset, cols] = own_neighbour[offset:]
         del k
     return x
+
+
+def _head_columns(
+    x: npt.NDArray[np.float32], heads: npt.NDArray[np.bool_], prose: npt.NDArray[np.bool_]
+) -> None:
+    """The columns that read the headings above a line (:data:`_HEAD_FLAGS`).
+
+    A heading counts for the lines after it, not for itself: a comment or
+    footer heading anywhere above, the distance to the last related-links
+    heading above (10 when there is none) and the prose lines since it (since
+    the top when there is none; the heading line itself counts when it is
+    prose).  Logarithms go through :func:`math.log1p`, as the training code
+    computed them, so that the values are the same to the last bit.
+    """
+    n = len(x)
+    above = np.zeros((n, 3), dtype=bool)
+    above[1:] = np.logical_or.accumulate(heads[:-1], axis=0)
+    x[:, _COL["comment_head_above"]] = above[:, 0]
+    x[:, _COL["footer_head_above"]] = above[:, 1]
+    idx = np.arange(n)
+    last = np.full(n, -1)
+    last[1:] = np.maximum.accumulate(np.where(heads[:-1, 2], idx[:-1], -1))
+    prose_before = np.concatenate(([0], np.cumsum(prose)))  # prose lines in [0, i)
+    since = prose_before[idx] - np.where(last >= 0, prose_before[np.maximum(last, 0)], 0)
+    log1p = np.array([math.log1p(k) for k in range(n + 1)])
+    x[:, _COL["related_head_dist"]] = np.where(last >= 0, log1p[idx - last], 10.0)
+    x[:, _COL["prose_since_related"]] = log1p[since]
 
 
 def _window_mean(values: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float32]:
