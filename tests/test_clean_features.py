@@ -25,7 +25,7 @@ from storyfold.clean.features import (
     _own,
     line_features,
 )
-from storyfold.clean.rules import Line
+from storyfold.clean.rules import Line, count_words
 
 # The definitions the model was trained with (one findall per line).
 _CTA = re.compile(
@@ -47,6 +47,8 @@ _WORDS = (
     podcast shop buy deal offer premium account menu search home photo photograph photos image
     picture illustration credit getty shutterstock istock reuters afp ap file caption courtesy
     via the minister said Related stories popular from on news Sign Up İ ǅ x 2024
+    response responses replies discussion conversation think recommended most trending also
+    latest top like this what do you join leave a reader privacy policy contact us about
     """.split(),  # noqa: SIM905
     # the phrases, which random glue rarely puts together
     *("sign up", "sign in", "log in", "rights reserved", "read more", "see more", "view all"),
@@ -75,6 +77,15 @@ def test_call_to_action_and_caption_counts_match_their_patterns(text: str) -> No
     caption = len(_CAPTION.findall(low)) if n_tok <= 80 else 0
     assert row[_column("cta_hits")] == cta
     assert row[_column("caption_hits")] == caption
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines_of_words().filter(lambda text: Line(text).words <= 8))
+def test_heading_flags_match_their_patterns(text: str) -> None:
+    low = text.lower()
+    flags = _own(Line(text), low)[len(_OWN) :]
+    expected = [bool(p.search(low)) for p in (_COMMENT_HEAD, _FOOTER_HEAD, _RELATED_HEAD)]
+    assert flags == [float(flag) for flag in expected]
 
 
 def _heads_by_loop(lines: list[Line]) -> list[tuple[float, ...]]:
@@ -130,3 +141,25 @@ def test_memo_gives_the_same_rows() -> None:
     again = line_features(lines, "Popular", memo)
     assert np.array_equal(first, line_features(lines, "Popular"))
     assert np.array_equal(again, first)
+
+
+_MIXED = st.text(alphabet="aZzÀÖ×ØÞßΑΩωАЯя_1 .,-–|/©'\"()é\u0307\t中文", max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED.filter(str.strip))
+def test_capitalised_words_match_their_pattern(text: str) -> None:
+    plain = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+    low = text.lower()
+    n_tok = len(re.findall(r"\w+", low)) or 1
+    assert _own(Line(text), low)[_column("title_case")] == len(plain.findall(text)) / n_tok
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MIXED)
+def test_words_are_counted_as_defined(text: str) -> None:
+    plain = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+    cjk = len(
+        re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]", text)
+    )
+    assert count_words(text) == len(text.split()) - len(plain.findall(text)) + cjk // 2

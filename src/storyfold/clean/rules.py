@@ -68,7 +68,11 @@ CAPTION_MAX_WORDS = 60
 # A line ending on an article or a conjunction is a sentence cut short (at a
 # page break), not a headline.
 _FRAGMENT_ENDS = frozenset({"a", "an", "the", "and", "or", "but", "of", "to", "that"})
-_PUNCT_TOKEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+# A token of symbols only: ``(?<!\S)[^\w\s]+(?!\S)``, written to begin with its
+# character set (the lookbehind checks the character before the first one), so
+# that the regex engine skips ahead to candidate characters instead of trying
+# every position.
+_PUNCT_TOKEN = re.compile(r"[^\w\s](?<!\S.)[^\w\s]*(?!\S)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _TERMINAL = frozenset(".!?…:;。！？．")
 _CLOSERS = "\"'”’»)]*_ 」』）】"
@@ -89,16 +93,21 @@ _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[]:;,.!?«»…"
 
 
-def _table(rules: Sequence[tuple[str, str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _table(
+    rules: Sequence[tuple[str, str]], word_start: bool = False
+) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for many phrase rules; the group that matched names the reason.
 
     Rules that hold at the start of a line and rules that hold anywhere go in
     separate tables: the first is tried once per line (``match``), the second
     is searched, and an alternation mixing ``^`` branches is slow to search.
+    With ``word_start`` every rule holds at the start of a word: the table puts
+    one ``\\b`` in front of them all, which a search checks once per position
+    instead of once per rule (twice as fast on the bench pages).
     """
     names = {f"r{i}": reason for i, (reason, _) in enumerate(rules)}
     pattern = "|".join(f"(?P<r{i}>{rule})" for i, (_, rule) in enumerate(rules))
-    return re.compile(pattern), names
+    return re.compile(rf"\b(?:{pattern})" if word_start else pattern), names
 
 
 # Rules at the start of a (lower-cased) line; "$" rules are whole-line labels.
@@ -157,40 +166,42 @@ _LEAD_RULES, _LEAD_REASONS = _table(
         ("app-prompt", r"get more (?:with|from|out of)\b"),
     ]
 )
-# Rules anywhere in a line.
+# Rules anywhere in a line, each at the start of a word (the tables add the
+# ``\b`` in front).
 _AFFILIATE = (
-    r"\bwe may (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation|a share)\b|"
-    r"\baffiliate links?\b"
+    r"we may (?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation|a share)\b|"
+    r"affiliate links?\b"
 )
 _LEGAL = (
-    r"\ball rights reserved\b|\bwe use cookies\b|\bcookie (?:policy|settings)\b|"
-    r"\bprivacy (?:policy|notice)\b|\bterms (?:of|and) (?:use|service|conditions)\b"
+    r"all rights reserved\b|we use cookies\b|cookie (?:policy|settings)\b|"
+    r"privacy (?:policy|notice)\b|terms (?:of|and) (?:use|service|conditions)\b"
 )
 _ANYWHERE_RULES, _ANYWHERE_REASONS = _table(
     [
-        ("call-to-action", r"\bclick here\b"),
+        ("call-to-action", r"click here\b"),
         (
             "newsletter-prompt",
-            r"\b(?:our|the|free|daily|weekly|morning|evening) (?:\w+ ){0,2}newsletters?\b|"
-            r"\bnewsletters? sign[- ]?up\b|\bemail alerts?\b|"
-            r"\b(?:breaking|instant) (?:news )?alerts?\b|"
-            r"\b(?:to|in) your inbox\b",
+            r"(?:our|the|free|daily|weekly|morning|evening) (?:\w+ ){0,2}newsletters?\b|"
+            r"newsletters? sign[- ]?up\b|email alerts?\b|"
+            r"(?:breaking|instant) (?:news )?alerts?\b|"
+            r"(?:to|in) your inbox\b",
         ),
         (
             "app-prompt",
-            r"\bpersonali[sz]ed (?:news )?feed\b|\bstories that matter to you\b|\bopen in app\b|"
-            r"\b(?:app store|google play)\b",
+            r"personali[sz]ed (?:news )?feed\b|stories that matter to you\b|open in app\b|"
+            r"(?:app store|google play)\b",
         ),
         ("advertisement", _AFFILIATE),
         ("legal", _LEGAL),
-    ]
+    ],
+    word_start=True,
 )
 # Longer lines are only notices: credits, legal lines, affiliate disclosures.
 _NOTICE_LEAD, _NOTICE_LEAD_REASONS = _table(
     [("credit", _CREDIT), ("legal", _LEGAL_LEAD), ("related-link", _RELATED)]
 )
 _NOTICE_ANYWHERE, _NOTICE_ANYWHERE_REASONS = _table(
-    [("advertisement", _AFFILIATE), ("legal", _LEGAL)]
+    [("advertisement", _AFFILIATE), ("legal", _LEGAL)], word_start=True
 )
 _SEPARATOR = re.compile(r"\s[|·•]\s")
 _CTA = re.compile(r"\bclick\b|\btap\b|\bget the\b|\bdownload\b|\bsign up\b|\bsubscribe\b")
