@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from storyfold.clean.features import FEATURES, line_features
 from storyfold.clean.model import TreeEnsemble
@@ -77,7 +78,7 @@ class LearnedTextCleaner:
 
     def clean(self, text: str) -> Cleaned:
         memo: dict[str, Line] = {}
-        columns: dict[str, list[float]] = {}
+        columns: dict[str, npt.NDArray[np.float32]] = {}
         verdicts = rule_verdicts(text, memo)
         removed: list[RemovedSpan] = list(verdicts.inline)
         body = self._pass(verdicts.lines, verdicts.title, removed, columns)
@@ -107,7 +108,7 @@ class LearnedTextCleaner:
         lines: list[Line],
         title: str | None,
         removed: list[RemovedSpan],
-        columns: dict[str, list[float]] | None = None,
+        columns: dict[str, npt.NDArray[np.float32]] | None = None,
     ) -> str:
         """One pass: the body the model and the sure rules leave."""
         if not lines:
