@@ -135,10 +135,12 @@ def line_features(
     x[:, _COL["prose_before"]] = before / total
     x[:, _COL["prose_after_share"]] = (total - before - prose_words) / total
     x[:, _COL["log_dist_prose"]] = np.log1p(_distance_to(prose > 0))
-    x[:, _COL["window3_prose"]] = _window_mean(prose, 3)
-    x[:, _COL["window10_prose"]] = _window_mean(prose, 10)
-    x[:, _COL["window3_words"]] = np.log1p(_window_mean(words, 3))
-    x[:, _COL["window10_keep"]] = _window_mean(keep, 10)
+    near3 = _window_means(np.stack([prose, words]), 3)
+    near10 = _window_means(np.stack([prose, keep]), 10)
+    x[:, _COL["window3_prose"]] = near3[0]
+    x[:, _COL["window10_prose"]] = near10[0]
+    x[:, _COL["window3_words"]] = np.log1p(near3[1])
+    x[:, _COL["window10_keep"]] = near10[1]
     x[:, _COL["in_main_block"]] = _main_block(prose_words)
     _head_columns(x, own[:, len(_OWN) : len(_OWN) + len(HEAD_FLAGS)] > 0, prose > 0)
 
@@ -185,13 +187,16 @@ def _head_columns(
     x[:, _COL["prose_since_related"]] = log1p[since]
 
 
-def _window_mean(values: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float32]:
-    """Mean of ``values`` over the lines within ``half`` of each line (edges shrink)."""
-    n = len(values)
-    cum = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
-    lo = np.clip(np.arange(n) - half, 0, n)
-    hi = np.clip(np.arange(n) + half + 1, 0, n)
-    mean: npt.NDArray[np.float32] = ((cum[hi] - cum[lo]) / (hi - lo)).astype(np.float32)
+def _window_means(values: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float32]:
+    """Mean of each row of ``values`` over the lines within ``half`` of each line
+    (edges shrink), summed in float64."""
+    n = values.shape[1]
+    cum = np.zeros((len(values), n + 1))
+    values.cumsum(axis=1, dtype=np.float64, out=cum[:, 1:])
+    idx = np.arange(n)
+    lo = np.maximum(idx - half, 0)
+    hi = np.minimum(idx + half + 1, n)
+    mean: npt.NDArray[np.float32] = ((cum[:, hi] - cum[:, lo]) / (hi - lo)).astype(np.float32)
     return mean
 
 
@@ -203,8 +208,8 @@ def _distance_to(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
         return np.full(n, float(n), dtype=np.float32)
     idx = np.arange(n)
     pos = np.searchsorted(where, idx)
-    left = np.abs(idx - where[np.clip(pos - 1, 0, len(where) - 1)])
-    right = np.abs(where[np.clip(pos, 0, len(where) - 1)] - idx)
+    left = np.abs(idx - where[np.maximum(pos - 1, 0)])
+    right = np.abs(where[np.minimum(pos, len(where) - 1)] - idx)
     nearest: npt.NDArray[np.float32] = np.minimum(left, right).astype(np.float32)
     return nearest
 

@@ -170,9 +170,75 @@ def text_columns(lines: Sequence[Line], lows: Sequence[str]) -> npt.NDArray[np.f
         return out
     texts = [line.text for line in lines]
     joined_low = "\n".join(lows)
+    stop, cta, caption, lead, comment, related, length, n_words = _word_sums(lows, joined_low)
+    n_tok = np.maximum(n_words, 1)  # as ``len(_WORD.findall(low)) or 1``
+    upper, letters, digit, punct, comma, separator, dotted, quote, slash, first, last = (
+        _char_counts(texts)
+    )
 
-    # The words of every line, each line's followed by "\n", and what each is.
-    if joined_low.count("\n") == n - 1:
+    out[:, _C["log_words"]] = [math.log1p(line.words) for line in lines]
+    out[:, _C["log_chars"]] = [math.log1p(len(text)) for text in texts]
+    out[:, _C["ends"] : _C["prose"] + 1] = list(map(_SHAPE, lines))
+    # Shares in float32, as the model was trained with them.
+    size = np.maximum([len(text) for text in texts], 1).astype(np.float32)
+    out[:, _C["upper_ratio"]] = upper.astype(np.float32) / np.maximum(
+        letters.astype(np.float32), 1.0
+    )
+    out[:, _C["first_upper"]] = [text[:1].isupper() for text in texts]
+    capitals = np.array([len(_CAPITALISED.findall(text)) for text in texts])
+    out[:, _C["title_case"]] = capitals / n_tok
+    out[:, _C["digit_ratio"]] = digit.astype(np.float32) / size
+    out[:, _C["punct_ratio"]] = punct.astype(np.float32) / size
+    out[:, _C["stop_ratio"]] = stop / n_tok
+    out[:, _C["comma_rate"]] = comma / n_tok
+    out[:, _C["separator"]] = separator > 0
+    # Every link pattern holds one of these; most lines hold none and are not searched.
+    linked = [
+        ("@" in low or "#" in low or "://" in low or "www." in low or ".com" in low)
+        and bool(_LINKY.search(low))
+        for low in lows
+    ]
+    out[:, _C["linky"]] = (dotted > 0) & np.array(linked)
+    out[:, _C["colon_end"]] = last == ord(":")
+    out[:, _C["quote"]] = quote > 0
+    more = lead > 0
+    if "advertis" in joined_low:
+        more |= np.array(["advertis" in low for low in lows])
+    for i in np.flatnonzero(more & (n_tok <= _CTA_MAX_TOKENS)).tolist():
+        cta[i] += len(_CTA_MORE.findall(lows[i]))
+    out[:, _C["cta_hits"]] = np.where(n_tok <= _CTA_MAX_TOKENS, cta, 0)
+    out[:, _C["caption_hits"]] = np.where(n_tok <= _CAPTION_MAX_TOKENS, caption + slash, 0)
+    if "ago" in joined_low:
+        out[:, _C["time_ago"]] = ["ago" in low and bool(_TIME_AGO.search(low)) for low in lows]
+    # A numbered line starts with "(" or a digit (\d: any script's digits).
+    numbered = np.flatnonzero(
+        (first == ord("(")) | ((first >= 48) & (first <= 57)) | (first >= 128)
+    )
+    out[numbered, _C["numbered"]] = [bool(_NUMBERED.match(texts[i])) for i in numbered.tolist()]
+    out[:, _C["question"]] = last == ord("?")
+    out[:, _C["mean_token_length"]] = length / n_tok
+
+    short = np.array([line.words <= _HEAD_MAX_WORDS for line in lines])
+    for flag, pattern, candidates in (
+        ("comment_head", _COMMENT_HEAD, short & (comment > 0)),
+        ("footer_head", _FOOTER_HEAD, short),
+        ("related_head", _RELATED_HEAD, short & (related > 0)),
+    ):
+        rows = np.flatnonzero(candidates).tolist()
+        out[rows, _C[flag]] = [bool(pattern.search(lows[i])) for i in rows]
+    return out
+
+
+# The word kinds _word_sums adds up per line, in its order.
+_SUMMED_KINDS = np.array([_STOP, _CTA, _CAPTION, _CTA_LEAD, _COMMENT_WORD, _RELATED_WORD])
+
+
+def _word_sums(lows: Sequence[str], joined_low: str) -> npt.NDArray[np.int64]:
+    """Per line, from its \\w+ words: how many are of each of :data:`_SUMMED_KINDS`,
+    their total length, and how many there are (rows of the result, in that order).
+    """
+    n = len(lows)
+    if joined_low.count("\n") == n - 1:  # each line's words, then "\n"
         tokens = _WORD_OR_BREAK.findall(joined_low + "\n")
     else:  # a line holds a line break itself: find each line's words on their own
         tokens = []
@@ -180,108 +246,33 @@ def text_columns(lines: Sequence[Line], lows: Sequence[str]) -> npt.NDArray[np.f
             tokens += _WORD.findall(low)
             tokens.append("\n")
     kinds = np.fromiter(map(_KIND.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
-    ends = np.flatnonzero(kinds & _BREAK)
-    starts = np.concatenate(([0], ends[:-1] + 1))
-
-    def per_line(values: npt.NDArray[np.int64] | npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        """Sum of a value of each word over the words of each line."""
-        cum = np.concatenate(([0], np.cumsum(values, dtype=np.int64)))
-        total: npt.NDArray[np.int64] = cum[ends] - cum[starts]
-        return total
-
-    n_tok = np.maximum(ends - starts, 1)  # as ``len(_WORD.findall(low)) or 1``
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-
-    # Characters, over the page's code points.
-    codes, at, size = _code_points(texts)
-
-    def count(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        """How many characters of each line ``mask`` holds for (never the "\n" between)."""
-        summed: npt.NDArray[np.int64] = np.add.reduceat(mask.astype(np.int64), at)
-        return summed
-
-    padded = np.append(codes, 0)  # an empty last line starts past the end
-    first = np.where(size > 0, padded[at], 0)
-    last = np.where(size > 0, padded[np.maximum(at + size - 1, 0)], 0)
-    separator = np.zeros(len(codes), dtype=bool)  # " | ", " · " or " • " starts here
-    mid = codes[1:-1]
-    separator[:-2] = (
-        (codes[:-2] == 32) & ((mid == 124) | (mid == 0xB7) | (mid == 0x2022)) & (codes[2:] == 32)
-    )
-
-    out[:, _C["log_words"]] = [math.log1p(line.words) for line in lines]
-    out[:, _C["log_chars"]] = [math.log1p(len(text)) for text in texts]
-    out[:, _C["ends"] : _C["prose"] + 1] = list(map(_SHAPE, lines))
-    out[:, [_C["upper_ratio"], _C["digit_ratio"], _C["punct_ratio"]]] = _char_classes(
-        codes, at, size
-    )
-    out[:, _C["first_upper"]] = [text[:1].isupper() for text in texts]
-    capitals = np.array([len(_CAPITALISED.findall(text)) for text in texts])
-    out[:, _C["title_case"]] = capitals / n_tok
-    out[:, _C["stop_ratio"]] = per_line((kinds & _STOP) > 0) / n_tok
-    out[:, _C["comma_rate"]] = count(codes == 44) / n_tok
-    out[:, _C["separator"]] = count(separator) > 0
-    # A link needs ".", "@" or "#" in the line before it is looked for.
-    dotted = count((codes == 46) | (codes == 64) | (codes == 35)) > 0
-    # Every link pattern holds one of these; most lines hold none and are not searched.
-    linked = [
-        ("@" in low or "#" in low or "://" in low or "www." in low or ".com" in low)
-        and bool(_LINKY.search(low))
-        for low in lows
-    ]
-    out[:, _C["linky"]] = dotted & np.array(linked)
-    out[:, _C["colon_end"]] = last == 58
-    quote = (
-        (codes == 34) | (codes == 0x201C) | (codes == 0x201D) | (codes == 0xAB) | (codes == 0xBB)
-    )
-    out[:, _C["quote"]] = count(quote) > 0
-    cta = per_line((kinds & _CTA) > 0)
-    more = per_line((kinds & _CTA_LEAD) > 0) > 0
-    if "advertis" in joined_low:
-        more |= np.array(["advertis" in low for low in lows])
-    more &= n_tok <= _CTA_MAX_TOKENS
-    for i in np.flatnonzero(more).tolist():
-        cta[i] += len(_CTA_MORE.findall(lows[i]))
-    out[:, _C["cta_hits"]] = np.where(n_tok <= _CTA_MAX_TOKENS, cta, 0)
-    caption = per_line((kinds & _CAPTION) > 0) + count((codes == 47) | (codes == 0xA9))  # "/", "©"
-    out[:, _C["caption_hits"]] = np.where(n_tok <= _CAPTION_MAX_TOKENS, caption, 0)
-    if "ago" in joined_low:
-        out[:, _C["time_ago"]] = ["ago" in low and bool(_TIME_AGO.search(low)) for low in lows]
-    # A numbered line starts with "(" or a digit (\d: any script's digits).
-    numbered = np.flatnonzero((first == 40) | ((first >= 48) & (first <= 57)) | (first >= 128))
-    out[numbered, _C["numbered"]] = [bool(_NUMBERED.match(texts[i])) for i in numbered.tolist()]
-    out[:, _C["question"]] = last == 63
-    out[:, _C["mean_token_length"]] = per_line(lengths) / n_tok
-
-    short = np.array([line.words <= _HEAD_MAX_WORDS for line in lines])
-    for flag, pattern, candidates in (
-        ("comment_head", _COMMENT_HEAD, short & (per_line((kinds & _COMMENT_WORD) > 0) > 0)),
-        ("footer_head", _FOOTER_HEAD, short),
-        ("related_head", _RELATED_HEAD, short & (per_line((kinds & _RELATED_WORD) > 0) > 0)),
-    ):
-        rows = np.flatnonzero(candidates).tolist()
-        out[rows, _C[flag]] = [bool(pattern.search(lows[i])) for i in rows]
-    return out
+    values = np.empty((len(_SUMMED_KINDS) + 1, len(tokens)), dtype=np.int64)
+    values[:-1] = (kinds & _SUMMED_KINDS[:, None]) > 0
+    values[-1] = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    cum = np.zeros((len(values), len(tokens) + 1), dtype=np.int64)
+    values.cumsum(axis=1, out=cum[:, 1:])
+    ends = np.flatnonzero(kinds & _BREAK)  # the "\n" after each line's words
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = 0, ends[:-1] + 1
+    sums: npt.NDArray[np.int64] = np.empty((len(values) + 1, n), dtype=np.int64)
+    sums[:-1] = cum[:, ends] - cum[:, starts]
+    sums[-1] = ends - starts
+    return sums
 
 
-def _code_points(
-    texts: Sequence[str],
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The code points of the lines joined by "\\n", where each line starts, and its length."""
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    size = np.array([len(text) for text in texts], dtype=np.int64)
-    at = np.concatenate(([0], np.cumsum(size + 1)[:-1]))
-    return codes, at, size
-
-
-def _char_classes(
-    codes: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float32]:
-    """Per line: share of upper-case letters, of digits, of punctuation (numpy over the page).
+def _char_counts(texts: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Per line, counts over its characters (rows of the result, in this order):
+    upper-case letters, letters, digits, punctuation, commas, " | "-like
+    separators, ".", "@" or "#", quotes, "/" or "©"; then the code of its first
+    and of its last character (0 for an empty line).
 
     Letter case is read for Latin, Greek and Cyrillic; other scripts count as
-    letters without case.
+    letters without case.  All over the page's code points with numpy.
     """
+    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    size = np.array([len(text) for text in texts], dtype=np.int64)
+    at = np.zeros(len(texts), dtype=np.int64)  # where each line starts in codes
+    np.cumsum(size[:-1] + 1, out=at[1:])
     upper = (
         ((codes >= 65) & (codes <= 90))
         | ((codes >= 0xC0) & (codes <= 0xDE) & (codes != 0xD7))
@@ -303,14 +294,32 @@ def _char_classes(
     digit = (codes >= 48) & (codes <= 57)
     space = (codes == 32) | (codes == 10)
     letters = upper | lower | other
-    punct = ~(letters | digit | space)
-    sums = np.add.reduceat(
-        np.stack([upper, letters, digit, punct]).astype(np.float32), starts, axis=1
+    # The "\n" between lines is in no class, so sums from each line's start to
+    # the next line's are the line's own.
+    masks = np.zeros((9, len(codes) + 1), dtype=np.int64)  # a 0 past the end
+    masks[0, :-1] = upper
+    masks[1, :-1] = letters
+    masks[2, :-1] = digit
+    masks[3, :-1] = ~(letters | digit | space)
+    masks[4, :-1] = codes == ord(",")
+    mid = codes[1:-1]  # " | ", " · " or " • " starts at a space
+    masks[5, :-3] = (
+        (codes[:-2] == 32)
+        & ((mid == ord("|")) | (mid == 0xB7) | (mid == 0x2022))
+        & (codes[2:] == 32)
     )
-    # reduceat also sums the newline after each line; it is neither class.
-    size = np.maximum(lengths, 1).astype(np.float32)
-    out = np.zeros((len(lengths), 3), dtype=np.float32)
-    out[:, 0] = sums[0] / np.maximum(sums[1], 1.0)
-    out[:, 1] = sums[2] / size
-    out[:, 2] = sums[3] / size
-    return out
+    masks[6, :-1] = (codes == ord(".")) | (codes == ord("@")) | (codes == ord("#"))
+    masks[7, :-1] = (
+        (codes == ord('"'))
+        | (codes == 0x201C)
+        | (codes == 0x201D)
+        | (codes == 0xAB)
+        | (codes == 0xBB)
+    )
+    masks[8, :-1] = (codes == ord("/")) | (codes == ord("©"))
+    counts = np.empty((11, len(texts)), dtype=np.int64)
+    counts[:9] = np.add.reduceat(masks, at, axis=1)
+    padded = np.append(codes, 0)  # an empty last line starts past the end
+    counts[9] = np.where(size > 0, padded[at], 0)
+    counts[10] = np.where(size > 0, padded[np.maximum(at + size - 1, 0)], 0)
+    return counts
