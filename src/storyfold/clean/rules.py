@@ -216,8 +216,9 @@ _PHOTO_LABEL = re.compile(
 )
 # Words one of which a photo credit holds: a plain search for them spares most
 # lines the slower credit pattern.
-_PHOTO_HINT = re.compile(
-    r"phot|pictur|image|illustr|graphic|credit|©|getty|shutterstock|istock|alamy|epa-efe"
+_PHOTO_HINTS = (
+    *("phot", "pictur", "image", "illustr", "graphic", "credit", "©", "getty", "shutterstock"),
+    *("istock", "alamy", "epa-efe"),
 )
 _CUE_HINTS = ("pictur", "seen", "(")
 _SLASH_CREDIT = re.compile(r"[A-Z][\w'’.-]*/[A-Z][\w'’.-]*")
@@ -413,7 +414,8 @@ def cut_caps_runs(text: str) -> tuple[str, list[RemovedSpan]]:
 
 
 def _is_caption(text: str, low: str) -> bool:
-    if _PHOTO_HINT.search(low) and _PHOTO_LABEL.search(low):
+    # Substring tests, mapped in C: cheaper than a regex of the same alternatives.
+    if any(map(low.__contains__, _PHOTO_HINTS)) and _PHOTO_LABEL.search(low):
         return True
     bare = text.rstrip(" )]")
     if (
@@ -431,7 +433,7 @@ def _is_caption(text: str, low: str) -> bool:
                 len(credit) >= 2 and named and all(w[:1].isupper() for w in named)
             ):
                 return True
-    if ends_sentence(bare) or not any(hint in low for hint in _CUE_HINTS):
+    if ends_sentence(bare) or not any(map(low.__contains__, _CUE_HINTS)):
         return False
     if _CAPTION_PLACE.search(low):
         return True
