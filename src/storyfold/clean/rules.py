@@ -214,12 +214,28 @@ _PHOTO_LABEL = re.compile(
     r"\((?:photo|image|file|pictured)\b[^()]*\)|"
     r"\b(?:getty images|ap photo|shutterstock|istock|alamy|epa-efe|afp via getty)\b"
 )
+
+
 # Words one of which a photo credit holds: a plain search for them spares most
 # lines the slower credit pattern.
-_PHOTO_HINTS = (
-    *("phot", "pictur", "image", "illustr", "graphic", "credit", "©", "getty", "shutterstock"),
-    *("istock", "alamy", "epa-efe"),
-)
+def _photo_hint(low: str) -> bool:
+    # Substring tests, cheaper than a regex of the same alternatives.
+    return (
+        "phot" in low
+        or "pictur" in low
+        or "image" in low
+        or "illustr" in low
+        or "graphic" in low
+        or "credit" in low
+        or "©" in low
+        or "getty" in low
+        or "shutterstock" in low
+        or "istock" in low
+        or "alamy" in low
+        or "epa-efe" in low
+    )
+
+
 _CUE_HINTS = ("pictur", "seen", "(")
 _SLASH_CREDIT = re.compile(r"[A-Z][\w'’.-]*/[A-Z][\w'’.-]*")
 # Weaker cues, taken only on a line that does not end as a sentence: captions
@@ -414,8 +430,7 @@ def cut_caps_runs(text: str) -> tuple[str, list[RemovedSpan]]:
 
 
 def _is_caption(text: str, low: str) -> bool:
-    # Substring tests, mapped in C: cheaper than a regex of the same alternatives.
-    if any(map(low.__contains__, _PHOTO_HINTS)) and _PHOTO_LABEL.search(low):
+    if _photo_hint(low) and _PHOTO_LABEL.search(low):
         return True
     bare = text.rstrip(" )]")
     if (
@@ -443,7 +458,7 @@ def _is_caption(text: str, low: str) -> bool:
 def line_reason(line: Line) -> str | None:
     """The reason a line is boilerplate whatever surrounds it, or None."""
     text, n = line.text, line.words
-    if not any(c.isalpha() for c in text):
+    if not (text[:1].isalpha() or any(c.isalpha() for c in text)):  # most start with one
         if _DURATION.match(text):
             return "video-label"
         if _COUNTER.match(text):
