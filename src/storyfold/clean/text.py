@@ -201,7 +201,7 @@ def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdict
                 memo[line.text] = line.copy(line.reason)
                 lines.append(line)
     inline = list(result.removed)
-    _clean_lines(lines, result)
+    _judge_lines(lines, result)  # the verdicts only: no spans, no joins
     return RuleVerdicts(lines, inline, result.title, result.dek, result.byline, result.published)
 
 
@@ -214,14 +214,20 @@ def join_breaks(paragraphs: list[Line]) -> tuple[list[Line], list[RemovedSpan]]:
 
 def _clean_lines(lines: list[Line], result: _Pass) -> tuple[list[Line], list[bool]]:
     """One pass over read lines: the body paragraphs, and which were joined."""
+    body = _judge_lines(lines, result)
+    _report(lines, result)
+    return _join_breaks(body, result)
+
+
+def _judge_lines(lines: list[Line], result: _Pass) -> list[Line]:
+    """Give read lines their verdicts in context (comments, header, body); the body lines."""
     candidates = [line for line in lines if line.reason is None]
     _mark_comments(candidates)
     candidates = [line for line in candidates if line.reason is None]
     body_start = _read_header(candidates, result)
     body = [line for line in candidates[body_start:] if line.reason is None]
     _mark_body(body)
-    _report(lines, result)
-    return _join_breaks([line for line in body if line.reason is None], result)
+    return [line for line in body if line.reason is None]
 
 
 def _read_lines(raw_lines: list[str], result: _Pass) -> list[Line]:
