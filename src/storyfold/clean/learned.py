@@ -77,7 +77,7 @@ class LearnedTextCleaner:
         self._rules = RuleTextCleaner()
 
     def clean(self, text: str) -> Cleaned:
-        memo: dict[str, Line] = {}
+        memo: dict[str, tuple[Line, str | None]] = {}
         columns: dict[str, npt.NDArray[np.float32]] = {}
         verdicts = rule_verdicts(text, memo)
         removed: list[RemovedSpan] = list(verdicts.inline)
@@ -122,7 +122,7 @@ class LearnedTextCleaner:
         kept: list[Line] = []
         for line, k, p in zip(lines, keep.tolist(), probability.tolist(), strict=True):
             if k:
-                kept.append(line.copy())  # as Line(line.text): no reason
+                kept.append(line)  # joining reads its shape and text, never its reason
             elif line.reason in ("title", "dek"):
                 continue  # metadata, not a removal
             else:

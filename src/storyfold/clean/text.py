@@ -178,13 +178,16 @@ class RuleVerdicts:
     published: str | None
 
 
-def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdicts:
+def rule_verdicts(
+    text: str, memo: dict[str, tuple[Line, str | None]] | None = None
+) -> RuleVerdicts:
     """Run one pass of the rules over a page and keep each line's verdict.
 
-    ``memo`` keeps each read line by its text: a later pass over the body
-    reads its lines again from it instead of judging them anew (reading a
-    line is a pure function of its text; the metadata a line gives is only
-    taken from the first pass).
+    ``memo`` keeps each read line by its text, with the reason reading gave
+    it (the line's own reason changes as it is judged in context): a later
+    pass over the body reads its lines again from it instead of judging them
+    anew (reading a line is a pure function of its text; the metadata a line
+    gives is only taken from the first pass).
     """
     result = _Pass()
     if memo is None:
@@ -194,11 +197,11 @@ def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdict
         for raw in text.splitlines():
             known = memo.get(raw)
             if known is not None:
-                lines.append(known.copy(known.reason))
+                lines.append(known[0].copy(known[1]))
                 continue
             line = _read_line(raw, result)
             if line is not None:
-                memo[line.text] = line.copy(line.reason)
+                memo[line.text] = (line, line.reason)
                 lines.append(line)
     inline = list(result.removed)
     _judge_lines(lines, result)  # the verdicts only: no spans, no joins
