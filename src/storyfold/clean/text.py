@@ -44,7 +44,6 @@ threshold here or in :mod:`storyfold.clean.rules`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -346,13 +345,9 @@ def _header_label(line: Line, result: _Pass) -> bool:
 def _mark_body(body: list[Line]) -> None:
     """Judge body lines with their neighbours (all from the same snapshot)."""
     n = len(body)
-    long = [line for line in body if line.words >= _DUPLICATE_MIN_WORDS]
-    # Only lines that share a cheap key can fold alike (_fold_key): the rest
-    # need no folding.
-    keys = Counter(_fold_key(line.text) for line in long)
     seen: set[str] = set()
-    for line in long:
-        if keys[_fold_key(line.text)] > 1:
+    for line in body:
+        if line.words >= _DUPLICATE_MIN_WORDS:
             folded = _fold(line.text)
             if folded in seen:
                 line.reason = "duplicate"
@@ -443,13 +438,6 @@ def _capitalised(line: Line) -> bool:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
-
-
-def _fold_key(text: str) -> tuple[int, str]:
-    """What ``_fold(text)`` keeps of ``text``: its number of whitespace-separated
-    tokens and its first character (folding maps each character on its own, to
-    one or more characters, never to or from whitespace)."""
-    return len(text.split()), text.lstrip()[:1].casefold()[:1]
 
 
 def _may_fold_to(text: str, folded: str) -> bool:
