@@ -147,6 +147,24 @@ def test_numpy_trees_walk_like_their_definition(tmp_path: object) -> None:
     assert model.decision(x).tolist() == [0.25 - 1.0 + 0.5, 0.25 + 1.0 - 0.5, 0.25 - 1.0 - 0.5]
 
 
+def test_trees_that_leave_their_range_are_refused() -> None:
+    model = load_line_model()
+    with pytest.raises(ModelFileError, match="children"):
+        TreeEnsemble(
+            model.feature,
+            model.threshold,
+            model.left,
+            model.right + model.feature.shape[1],
+            model.value,
+            model.baseline,
+            model.depth,
+            model.features,
+            {},
+        )
+    with pytest.raises(ModelFileError, match="line_features"):
+        model.decision(np.zeros((3, 2), dtype=np.float32))
+
+
 def test_a_model_for_other_features_is_refused(tmp_path: pytest.TempPathFactory) -> None:
     model = load_line_model()
     path = tmp_path / "other.npz"  # type: ignore[operator]

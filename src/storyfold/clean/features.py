@@ -15,13 +15,13 @@ re-running ``scripts/train_line_classifier.py``.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from storyfold.clean.line_columns import HEAD_FLAGS, TEXT_COLUMNS, text_columns
 from storyfold.clean.rules import Line
 
 # The rules' reasons, grouped: the groups are what tells body from boilerplate.
@@ -49,79 +49,8 @@ _REASON_GROUPS: dict[str | None, str] = {
 }
 _GROUPS = sorted(set(_REASON_GROUPS.values()))
 
-# Function words of the languages most news is written in: prose is dense in
-# them, menus, headlines and credits are not.
-_STOP_WORDS = frozenset(
-    """
-    a an the and or but of to in on at for with from by as is are was were be been has have
-    had it its this that these those he she they we you i his her their our not no will would
-    can could should may also than then there which who whom what when where how about after
-    before into over under up out said says if so do does did more most very just der die das
-    und oder ein eine nicht ist sind war mit von zu im den dem des auf für sich auch le la les
-    et ou un une des du est sont dans pour par sur pas que qui au aux avec il elle el los las
-    y o es son del por para con una que en se lo al il lo gli e di da che per con non sono è o
-    os as e um uma não são do da dos das em para com que de het een en van op te dat niet zijn
-    met voor
-    """.split()  # noqa: SIM905
-)
-_WORD = re.compile(r"\w+")
-_CTA = re.compile(
-    r"\b(?:subscribe|sign (?:up|in)|log ?in|register|click|tap|download|follow|share|"
-    r"newsletter|cookies?|advertis\w*|sponsored|privacy|terms|copyright|rights reserved|"
-    r"app|reply|comments?|read more|see more|view all|load more|watch|listen|podcast|"
-    r"shop|buy|deal|offer|free trial|premium|account|menu|search|home)\b"
-)
-_CAPTION = re.compile(
-    r"\b(?:photo|photograph|image|picture|illustration|credit|getty|shutterstock|istock|"
-    r"reuters|afp|ap|file|caption|courtesy|via)\b|/|©"
-)
-_LINKY = re.compile(r"https?://|www\.|\.com\b|@\w|#\w")
-_COMMENT_HEAD = re.compile(
-    r"\b(?:comments?|responses?|replies|leave a reply|join the (?:discussion|conversation)|"
-    r"discussion|reader comments|what do you think)\b"
-)
-_FOOTER_HEAD = re.compile(
-    r"all rights reserved|©|copyright|privacy policy|terms of (?:use|service)|about us|"
-    r"contact us|cookie"
-)
-_RELATED_HEAD = re.compile(
-    r"\b(?:related|read more|more (?:from|stories|news|on)|recommended|"
-    r"most (?:read|popular|viewed)|"
-    r"trending|you may also like|also read|see also|popular|latest|top stories|more like this)\b"
-)
-_TIME_AGO = re.compile(r"\b\d+\s*(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?|months?)\s+ago\b")
-_NUMBERED = re.compile(r"^\(?\d{1,2}[.)]\s")
-
 # Columns that describe one line on its own; neighbour columns repeat a few.
-_OWN = (
-    "log_words",
-    "log_chars",
-    "ends",
-    "bullet",
-    "fragment",
-    "short",
-    "headline",
-    "dek_shape",
-    "prose",
-    "upper_ratio",
-    "first_upper",
-    "title_case",
-    "digit_ratio",
-    "punct_ratio",
-    "stop_ratio",
-    "comma_rate",
-    "separator",
-    "linky",
-    "colon_end",
-    "quote",
-    "cta_hits",
-    "caption_hits",
-    "time_ago",
-    "numbered",
-    "question",
-    "repeats",
-    "mean_token_length",
-)
+_OWN = TEXT_COLUMNS
 _NEIGHBOUR = ("log_words", "ends", "prose", "short", "headline", "stop_ratio", "rule_keep")
 _OFFSETS = (-2, -1, 1, 2)
 FEATURES: tuple[str, ...] = (
@@ -156,92 +85,10 @@ _GROUP_COL = {group: _COL[f"rule_{group}"] for group in _GROUPS}
 _NEIGHBOUR_COLS = [_COL[name] for name in _NEIGHBOUR]
 
 
-_CAPITALISED = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]")
-
-
-def _own(line: Line, low: str, counts: Counter[str]) -> list[float]:
-    """The columns of one line that need its text (character classes come later)."""
-    text = line.text
-    tokens = _WORD.findall(low)
-    n_tok = len(tokens) or 1
-    last = text[-1:]
-    return [
-        math.log1p(line.words),
-        math.log1p(len(text)),
-        float(line.ends),
-        float(line.bullet),
-        float(line.fragment),
-        float(line.short),
-        float(line.headline),
-        float(line.dek),
-        float(line.prose),
-        0.0,  # upper_ratio
-        float(text[:1].isupper()),
-        len(_CAPITALISED.findall(text)) / n_tok,
-        0.0,  # digit_ratio
-        0.0,  # punct_ratio
-        sum(map(_STOP_WORDS.__contains__, tokens)) / n_tok,
-        text.count(",") / n_tok,
-        float(" | " in text or " · " in text or " • " in text),
-        float(("." in low or "@" in low or "#" in low) and bool(_LINKY.search(low))),
-        float(last == ":"),
-        float(any(q in text for q in '"“”«»')),
-        float(len(_CTA.findall(low))) if n_tok <= 40 else 0.0,
-        float(len(_CAPTION.findall(low))) if n_tok <= 80 else 0.0,
-        float("ago" in low and bool(_TIME_AGO.search(low))),
-        float(bool(_NUMBERED.match(text))),
-        float(last == "?"),
-        math.log(counts[low]),
-        sum(map(len, tokens)) / n_tok,
-    ]
-
-
-def _char_classes(lines: Sequence[Line]) -> npt.NDArray[np.float32]:
-    """Per line: share of upper-case letters, of digits, of punctuation (numpy over the page).
-
-    Letter case is read for Latin, Greek and Cyrillic; other scripts count as
-    letters without case.
-    """
-    texts = [line.text for line in lines]
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-    upper = (
-        ((codes >= 65) & (codes <= 90))
-        | ((codes >= 0xC0) & (codes <= 0xDE) & (codes != 0xD7))
-        | ((codes >= 0x391) & (codes <= 0x3A9))
-        | ((codes >= 0x410) & (codes <= 0x42F))
-    )
-    lower = (
-        ((codes >= 97) & (codes <= 122))
-        | ((codes >= 0xDF) & (codes <= 0xFF) & (codes != 0xF7))
-        | ((codes >= 0x3B1) & (codes <= 0x3C9))
-        | ((codes >= 0x430) & (codes <= 0x44F))
-    )
-    other = (
-        (codes >= 0x100)
-        & ~((codes >= 0x2000) & (codes <= 0x2BFF))
-        & ~((codes >= 0x3000) & (codes <= 0x303F))
-        & ~((codes >= 0xFE30) & (codes <= 0xFF20))
-    )
-    digit = (codes >= 48) & (codes <= 57)
-    space = (codes == 32) | (codes == 10)
-    letters = upper | lower | other
-    punct = ~(letters | digit | space)
-    sums = np.add.reduceat(
-        np.stack([upper, letters, digit, punct]).astype(np.float32), starts, axis=1
-    )
-    # reduceat also sums the newline after each line; it is neither class.
-    size = np.maximum(lengths, 1).astype(np.float32)
-    out = np.zeros((len(lines), 3), dtype=np.float32)
-    out[:, 0] = sums[0] / np.maximum(sums[1], 1.0)
-    out[:, 1] = sums[2] / size
-    out[:, 2] = sums[3] / size
-    return out
-
-
 def line_features(
-    lines: Sequence[Line], title: str | None = None, memo: dict[str, list[float]] | None = None
+    lines: Sequence[Line],
+    title: str | None = None,
+    memo: dict[str, npt.NDArray[np.float32]] | None = None,
 ) -> npt.NDArray[np.float32]:
     """The feature matrix of a page's lines (one row per line, :data:`FEATURES`).
 
@@ -253,28 +100,22 @@ def line_features(
     if n == 0:
         return x
     lows = [line.text.lower() for line in lines]
-    counts = Counter(lows)
     if memo is None:
-        rows = [_own(line, low, counts) for line, low in zip(lines, lows, strict=True)]
+        own = text_columns(lines, lows)
     else:
-        rows = []
-        for line, low in zip(lines, lows, strict=True):
-            key = f"{line.reason}\x00{line.text}"
-            row = memo.get(key)
-            if row is None:
-                row = memo[key] = _own(line, low, counts)
-            else:
-                row = row.copy()
-                row[_REPEATS] = math.log(counts[low])
-            rows.append(row)
-    own = np.array(rows, dtype=np.float32)
-    own[:, [_OWN.index("upper_ratio"), _OWN.index("digit_ratio"), _OWN.index("punct_ratio")]] = (
-        _char_classes(lines)
-    )
-    x[:, : len(_OWN)] = own
+        known = [memo.get(line.text) for line in lines]
+        new = [i for i, row in enumerate(known) if row is None]
+        if new:
+            fresh = text_columns([lines[i] for i in new], [lows[i] for i in new])
+            for i, row in zip(new, fresh, strict=True):
+                known[i] = memo[lines[i].text] = row
+        own = np.array(known, dtype=np.float32)
+    counts = Counter(lows)
+    own[:, _REPEATS] = [math.log(counts[low]) for low in lows]
+    x[:, : len(_OWN)] = own[:, : len(_OWN)]
     keep = np.array([line.reason is None for line in lines], dtype=np.float32)
-    for i, line in enumerate(lines):
-        x[i, _GROUP_COL[_REASON_GROUPS.get(line.reason, "prompt")]] = 1.0
+    groups = [_GROUP_COL[_REASON_GROUPS.get(line.reason, "prompt")] for line in lines]
+    x[np.arange(n), groups] = 1.0
     x[:, _COL["rule_keep"]] = keep
 
     idx = np.arange(n, dtype=np.float32)
@@ -294,33 +135,18 @@ def line_features(
     x[:, _COL["prose_before"]] = before / total
     x[:, _COL["prose_after_share"]] = (total - before - prose_words) / total
     x[:, _COL["log_dist_prose"]] = np.log1p(_distance_to(prose > 0))
-    x[:, _COL["window3_prose"]] = _window_mean(prose, 3)
-    x[:, _COL["window10_prose"]] = _window_mean(prose, 10)
-    x[:, _COL["window3_words"]] = np.log1p(_window_mean(words, 3))
-    x[:, _COL["window10_keep"]] = _window_mean(keep, 10)
+    near3 = _window_means(np.stack([prose, words]), 3)
+    near10 = _window_means(np.stack([prose, keep]), 10)
+    x[:, _COL["window3_prose"]] = near3[0]
+    x[:, _COL["window10_prose"]] = near10[0]
+    x[:, _COL["window3_words"]] = np.log1p(near3[1])
+    x[:, _COL["window10_keep"]] = near10[1]
     x[:, _COL["in_main_block"]] = _main_block(prose_words)
+    _head_columns(x, own[:, len(_OWN) : len(_OWN) + len(HEAD_FLAGS)] > 0, prose > 0)
 
-    comment_seen = footer_seen = False
-    related_at = -1
-    prose_since = 0
-    folded_title = " ".join(title.lower().split()) if title else None
-    for i, line in enumerate(lines):
-        x[i, _COL["comment_head_above"]] = float(comment_seen)
-        x[i, _COL["footer_head_above"]] = float(footer_seen)
-        x[i, _COL["related_head_dist"]] = math.log1p(i - related_at) if related_at >= 0 else 10.0
-        x[i, _COL["prose_since_related"]] = math.log1p(prose_since)
-        low = lows[i]
-        if folded_title is not None and low == folded_title:
-            x[i, _COL["same_as_title"]] = 1.0
-        if line.words <= 8:
-            if _COMMENT_HEAD.search(low):
-                comment_seen = True
-            if _FOOTER_HEAD.search(low):
-                footer_seen = True
-            if _RELATED_HEAD.search(low):
-                related_at, prose_since = i, 0
-        if line.prose:
-            prose_since += 1
+    if title:
+        folded_title = " ".join(title.lower().split())
+        x[:, _COL["same_as_title"]] = [low == folded_title for low in lows]
 
     own_neighbour = x[:, _NEIGHBOUR_COLS]
     for k, offset in enumerate(_OFFSETS):
@@ -334,13 +160,43 @@ def line_features(
     return x
 
 
-def _window_mean(values: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float32]:
-    """Mean of ``values`` over the lines within ``half`` of each line (edges shrink)."""
-    n = len(values)
-    cum = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
-    lo = np.clip(np.arange(n) - half, 0, n)
-    hi = np.clip(np.arange(n) + half + 1, 0, n)
-    mean: npt.NDArray[np.float32] = ((cum[hi] - cum[lo]) / (hi - lo)).astype(np.float32)
+def _head_columns(
+    x: npt.NDArray[np.float32], heads: npt.NDArray[np.bool_], prose: npt.NDArray[np.bool_]
+) -> None:
+    """The columns that read the headings above a line (:data:`_HEAD_FLAGS`).
+
+    A heading counts for the lines after it, not for itself: a comment or
+    footer heading anywhere above, the distance to the last related-links
+    heading above (10 when there is none) and the prose lines since it (since
+    the top when there is none; the heading line itself counts when it is
+    prose).  Logarithms go through :func:`math.log1p`, as the training code
+    computed them, so that the values are the same to the last bit.
+    """
+    n = len(x)
+    above = np.zeros((n, 3), dtype=bool)
+    above[1:] = np.logical_or.accumulate(heads[:-1], axis=0)
+    x[:, _COL["comment_head_above"]] = above[:, 0]
+    x[:, _COL["footer_head_above"]] = above[:, 1]
+    idx = np.arange(n)
+    last = np.full(n, -1)
+    last[1:] = np.maximum.accumulate(np.where(heads[:-1, 2], idx[:-1], -1))
+    prose_before = np.concatenate(([0], np.cumsum(prose)))  # prose lines in [0, i)
+    since = prose_before[idx] - np.where(last >= 0, prose_before[np.maximum(last, 0)], 0)
+    log1p = np.array([math.log1p(k) for k in range(n + 1)])
+    x[:, _COL["related_head_dist"]] = np.where(last >= 0, log1p[idx - last], 10.0)
+    x[:, _COL["prose_since_related"]] = log1p[since]
+
+
+def _window_means(values: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float32]:
+    """Mean of each row of ``values`` over the lines within ``half`` of each line
+    (edges shrink), summed in float64."""
+    n = values.shape[1]
+    cum = np.zeros((len(values), n + 1))
+    values.cumsum(axis=1, dtype=np.float64, out=cum[:, 1:])
+    idx = np.arange(n)
+    lo = np.maximum(idx - half, 0)
+    hi = np.minimum(idx + half + 1, n)
+    mean: npt.NDArray[np.float32] = ((cum[:, hi] - cum[:, lo]) / (hi - lo)).astype(np.float32)
     return mean
 
 
@@ -352,8 +208,8 @@ def _distance_to(mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
         return np.full(n, float(n), dtype=np.float32)
     idx = np.arange(n)
     pos = np.searchsorted(where, idx)
-    left = np.abs(idx - where[np.clip(pos - 1, 0, len(where) - 1)])
-    right = np.abs(where[np.clip(pos, 0, len(where) - 1)] - idx)
+    left = np.abs(idx - where[np.maximum(pos - 1, 0)])
+    right = np.abs(where[np.minimum(pos, len(where) - 1)] - idx)
     nearest: npt.NDArray[np.float32] = np.minimum(left, right).astype(np.float32)
     return nearest
 

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from storyfold.clean.features import FEATURES, line_features
 from storyfold.clean.model import TreeEnsemble
@@ -76,8 +77,8 @@ class LearnedTextCleaner:
         self._rules = RuleTextCleaner()
 
     def clean(self, text: str) -> Cleaned:
-        memo: dict[str, Line] = {}
-        columns: dict[str, list[float]] = {}
+        memo: dict[str, tuple[Line, str | None]] = {}
+        columns: dict[str, npt.NDArray[np.float32]] = {}
         verdicts = rule_verdicts(text, memo)
         removed: list[RemovedSpan] = list(verdicts.inline)
         body = self._pass(verdicts.lines, verdicts.title, removed, columns)
@@ -107,7 +108,7 @@ class LearnedTextCleaner:
         lines: list[Line],
         title: str | None,
         removed: list[RemovedSpan],
-        columns: dict[str, list[float]] | None = None,
+        columns: dict[str, npt.NDArray[np.float32]] | None = None,
     ) -> str:
         """One pass: the body the model and the sure rules leave."""
         if not lines:
@@ -121,7 +122,7 @@ class LearnedTextCleaner:
         kept: list[Line] = []
         for line, k, p in zip(lines, keep.tolist(), probability.tolist(), strict=True):
             if k:
-                kept.append(Line(line.text))
+                kept.append(line)  # joining reads its shape and text, never its reason
             elif line.reason in ("title", "dek"):
                 continue  # metadata, not a removal
             else:

@@ -177,13 +177,16 @@ class RuleVerdicts:
     published: str | None
 
 
-def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdicts:
+def rule_verdicts(
+    text: str, memo: dict[str, tuple[Line, str | None]] | None = None
+) -> RuleVerdicts:
     """Run one pass of the rules over a page and keep each line's verdict.
 
-    ``memo`` keeps each read line by its text: a later pass over the body
-    reads its lines again from it instead of judging them anew (reading a
-    line is a pure function of its text; the metadata a line gives is only
-    taken from the first pass).
+    ``memo`` keeps each read line by its text, with the reason reading gave
+    it (the line's own reason changes as it is judged in context): a later
+    pass over the body reads its lines again from it instead of judging them
+    anew (reading a line is a pure function of its text; the metadata a line
+    gives is only taken from the first pass).
     """
     result = _Pass()
     if memo is None:
@@ -193,37 +196,15 @@ def rule_verdicts(text: str, memo: dict[str, Line] | None = None) -> RuleVerdict
         for raw in text.splitlines():
             known = memo.get(raw)
             if known is not None:
-                lines.append(_clone(known))
+                lines.append(known[0].copy(known[1]))
                 continue
             line = _read_line(raw, result)
             if line is not None:
-                memo[line.text] = _clone(line)
+                memo[line.text] = (line, line.reason)
                 lines.append(line)
     inline = list(result.removed)
-    _clean_lines(lines, result)
+    _judge_lines(lines, result)  # the verdicts only: no spans, no joins
     return RuleVerdicts(lines, inline, result.title, result.dek, result.byline, result.published)
-
-
-_LINE_FIELDS = (
-    "text",
-    "reason",
-    "words",
-    "ends",
-    "bullet",
-    "fragment",
-    "short",
-    "headline",
-    "dek",
-    "prose",
-)
-
-
-def _clone(line: Line) -> Line:
-    """A copy of a read line (its features are not computed again)."""
-    copy = object.__new__(Line)
-    for name in _LINE_FIELDS:
-        object.__setattr__(copy, name, getattr(line, name))
-    return copy
 
 
 def join_breaks(paragraphs: list[Line]) -> tuple[list[Line], list[RemovedSpan]]:
@@ -235,14 +216,20 @@ def join_breaks(paragraphs: list[Line]) -> tuple[list[Line], list[RemovedSpan]]:
 
 def _clean_lines(lines: list[Line], result: _Pass) -> tuple[list[Line], list[bool]]:
     """One pass over read lines: the body paragraphs, and which were joined."""
+    body = _judge_lines(lines, result)
+    _report(lines, result)
+    return _join_breaks(body, result)
+
+
+def _judge_lines(lines: list[Line], result: _Pass) -> list[Line]:
+    """Give read lines their verdicts in context (comments, header, body); the body lines."""
     candidates = [line for line in lines if line.reason is None]
     _mark_comments(candidates)
     candidates = [line for line in candidates if line.reason is None]
     body_start = _read_header(candidates, result)
     body = [line for line in candidates[body_start:] if line.reason is None]
     _mark_body(body)
-    _report(lines, result)
-    return _join_breaks([line for line in body if line.reason is None], result)
+    return [line for line in body if line.reason is None]
 
 
 def _read_lines(raw_lines: list[str], result: _Pass) -> list[Line]:
@@ -321,7 +308,7 @@ def _read_header(candidates: list[Line], result: _Pass) -> int:
             _header_label(line, result)
     folded = _fold(title.text)
     for line in candidates[i:]:
-        if _fold(line.text) == folded:
+        if _may_fold_to(line.text, folded) and _fold(line.text) == folded:
             line.reason = "duplicate"  # the headline again, as pages often print it twice
     return i
 
@@ -451,3 +438,14 @@ def _capitalised(line: Line) -> bool:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
+
+
+def _may_fold_to(text: str, folded: str) -> bool:
+    """False when ``_fold(text)`` cannot be ``folded``: its first letter differs.
+
+    Case folding maps each character on its own (no context, never to
+    whitespace), so ``_fold(text)`` starts with the folded first non-space
+    character of ``text``.  Comparing that rejects most lines at a fraction of
+    the cost of folding them.
+    """
+    return folded.startswith(text.lstrip()[:1].casefold())
