@@ -243,3 +243,19 @@ def test_ecb_dev_and_seeds_batch_equals_local_ingest(client: Client, tmp_path: P
     assert [r[:2] for r in rows] == [r[:2] for r in local]
     assert ari([str(r[2]) for r in local], [str(r[2]) for r in rows]) >= 0.99
     assert _links(rows) == _links(local)
+
+
+def test_lead_ranking_keeps_to_the_copy_window() -> None:
+    """The batch ranks lead candidates among articles dated within the copy
+    window, as the store's lead index does: an identical lead 100 days away
+    does not take the place of a nearer-dated one."""
+    import numpy as np
+
+    from storyfold.batch.tasks import rank_block
+
+    rows = np.array([[1.0, 0.0], [0.6, 0.8], [1.0, 0.0]], dtype=np.float32)
+    days = np.array([0, 99, 100], dtype=np.int64)
+    leads = (0, rows, days)
+    ranked = rank_block(leads, leads, keep=2, window=30)
+    assert ranked[2] == [(1.0, 2), (pytest.approx(0.6), 1)]
+    assert [idx for _, idx in rank_block(leads, leads, keep=2, window=1000)[2]] == [0, 2]

@@ -62,9 +62,9 @@ class CandidateIndex:
         self, vector: Vectors, k: int, min_cosine: float, day: int | None = None, window: int = 0
     ) -> list[tuple[str, float]]:
         """The kept ranking, within ``window`` days of ``day`` when given.  The
-        store ranks only the articles in the window; the batch keeps the top
-        ``limit`` of all earlier ones, so with dates far apart it can offer fewer
-        candidates than the store would."""
+        batch ranked only the articles in the copy window already
+        (:func:`storyfold.batch.tasks.rank_block`), as the store does; the
+        filter here keeps the index honest for any other window asked."""
         ranked = self._nearest
         if day is not None:
             ranked = [(i, s) for i, s in ranked if abs(self.article_day(i) - day) <= window]

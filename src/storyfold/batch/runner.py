@@ -34,6 +34,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -245,12 +246,20 @@ class _Run:
         self._gather(candidates)
         self._lap("shuffle")
 
-        leads = [self._submit(tasks.leads, p) for p in parts]
+        # Copy candidates by lead are ranked among articles dated within
+        # copy_window_days, undated ones on the day they are written, as the
+        # store's lead index ranks them.
+        today = datetime.now(UTC).date().toordinal()
+        window = self.engine.settings.copy_window_days
+        leads = [self._submit(tasks.leads, p, today) for p in parts]
         ranks = [
             self._submit(
                 tasks.merge_ranks,
                 keep,
-                *(self._submit(tasks.rank_block, leads[q], leads[j], keep) for j in range(q + 1)),
+                *(
+                    self._submit(tasks.rank_block, leads[q], leads[j], keep, window)
+                    for j in range(q + 1)
+                ),
             )
             for q in range(n)
         ]

@@ -20,6 +20,7 @@ import numpy as np
 from distributed import WorkerPlugin, get_worker
 
 from storyfold.batch.index import CandidateIndex
+from storyfold.copies.leads import day_number
 from storyfold.engine import Engine
 from storyfold.records import Article, CopyLink, RawArticle
 from storyfold.represent.base import Representation, Vectors
@@ -147,18 +148,27 @@ def gather_candidates(*routed: list[Candidate]) -> list[Candidate]:
 
 
 # --- nearest earlier articles by lead embedding, in blocks ---------------------
-def leads(records: Sequence[Record]) -> tuple[int, Vectors]:
+Leads = tuple[int, Vectors, "np.ndarray[Any, np.dtype[np.int64]]"]
+"""A partition's first arrival index, its lead rows and each article's day number."""
+
+
+def leads(records: Sequence[Record], today: int) -> Leads:
+    """A partition's leads and days (published, else ``today``: the store dates
+    the copy candidates of an undated article by the day it was ingested)."""
     dim = len(records[0].rep.lead) if records else 0
     rows = np.vstack([r.rep.lead for r in records]) if records else np.zeros((0, dim))
-    return (records[0].idx if records else 0), rows.astype(np.float32)
+    days = [day_number(r.article.published) for r in records]
+    day_array = np.array([today if d is None else d for d in days], dtype=np.int64)
+    return (records[0].idx if records else 0), rows.astype(np.float32), day_array
 
 
-def rank_block(query: tuple[int, Vectors], block: tuple[int, Vectors], keep: int) -> list[Ranked]:
+def rank_block(query: Leads, block: Leads, keep: int, window: int) -> list[Ranked]:
     """For each query article, the ``keep`` best of the block's articles that
-    arrived no later than it (the local path ranks the stored articles, itself
-    included)."""
-    q_start, q_rows = query
-    b_start, b_rows = block
+    arrived no later than it and are dated within ``window`` days of it (the
+    local path ranks the stored articles of those days, itself included:
+    :class:`storyfold.copies.leads.LeadIndex`)."""
+    q_start, q_rows, q_days = query
+    b_start, b_rows, b_days = block
     scores = q_rows @ b_rows.T if len(b_rows) else np.zeros((len(q_rows), 0), np.float32)
     out: list[Ranked] = []
     for row in range(len(q_rows)):
@@ -166,9 +176,10 @@ def rank_block(query: tuple[int, Vectors], block: tuple[int, Vectors], keep: int
         if upto <= 0:
             out.append([])
             continue
-        values = scores[row, :upto]
+        inside = np.flatnonzero(np.abs(b_days[:upto] - q_days[row]) <= window)
+        values = scores[row, inside]
         order = np.argsort(-values, kind="stable")[:keep]
-        out.append([(float(values[i]), b_start + int(i)) for i in order])
+        out.append([(float(values[i]), b_start + int(inside[i])) for i in order])
     return out
 
 
