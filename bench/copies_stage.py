@@ -34,6 +34,7 @@ def fold_copies(engine: Engine, raws: Iterable[RawArticle]) -> StageTimes:
         reps = engine.representer.represent(batch)
         t2 = time.perf_counter()
         with store.transaction():
+            finder.prepare(batch, reps, store)
             for article, rep in zip(batch, reps, strict=True):
                 seq = store.put_article(article, rep, finder.band_keys(rep))
                 link = finder.find(article, rep, store)

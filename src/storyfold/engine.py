@@ -175,6 +175,7 @@ class Engine:
             reps = self.representer.represent(batch)
             extracts = self._extract(batch, reps)
             with self.store.transaction():
+                self.copy_finder.prepare(batch, reps, self.store)
                 touched, copies, opened = self.fold(
                     batch,
                     reps,

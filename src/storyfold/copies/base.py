@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from storyfold.records import Article, CopyLink
@@ -30,6 +31,14 @@ class CopyIndex(Protocol):
     def article(self, article_id: str) -> Article | None: ...
 
 
+class LeadSearch(Protocol):
+    """What a copy finder may ask of the store before a batch."""
+
+    def prepare_nearest(
+        self, vectors: Sequence[Vectors], published: Sequence[str | None], window: int
+    ) -> None: ...
+
+
 class CopyFinder(Protocol):
     """Finds the stored article that ``article`` is a copy of, if any.
 
@@ -43,6 +52,13 @@ class CopyFinder(Protocol):
 
     def band_keys(self, rep: Representation) -> list[str]: ...
 
+    def prepare(
+        self, batch: Sequence[Article], reps: Sequence[Representation], index: LeadSearch
+    ) -> None:
+        """Called before a batch is stored and checked article by article:
+        work the batch's checks share can be done here, at once."""
+        ...
+
     def find(self, article: Article, rep: Representation, index: CopyIndex) -> CopyLink | None: ...
 
 
@@ -51,6 +67,11 @@ class NoCopies:
 
     def band_keys(self, rep: Representation) -> list[str]:
         return []
+
+    def prepare(
+        self, batch: Sequence[Article], reps: Sequence[Representation], index: LeadSearch
+    ) -> None:
+        return None
 
     def find(self, article: Article, rep: Representation, index: CopyIndex) -> CopyLink | None:
         return None

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from storyfold.config import Settings
 from storyfold.copies.align import aligned_sentences
 from storyfold.copies.anchors import aligned_by_anchors
-from storyfold.copies.base import CopyIndex
-from storyfold.copies.lexical import aligned_lexically, word_sets
+from storyfold.copies.base import CopyIndex, LeadSearch
+from storyfold.copies.lexical import WordSets, aligned_lexically
 from storyfold.records import Article, CopyKind, CopyLink
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.minhash import band_keys, estimated_jaccard
@@ -41,6 +41,7 @@ class LayeredCopyFinder:
         self.embed = embed
         self.candidates = candidates
         self.languages = None if languages is None else frozenset(languages)
+        self.word_sets = WordSets()
 
     def _confirmed(self, aligned: int, share: float) -> bool:
         return aligned >= self.settings.min_aligned and share >= self.settings.aligned_share
@@ -58,6 +59,17 @@ class LayeredCopyFinder:
     def band_keys(self, rep: Representation) -> list[str]:
         return band_keys(rep.signature, self.settings.lsh_bands)
 
+    def prepare(
+        self, batch: Sequence[Article], reps: Sequence[Representation], index: LeadSearch
+    ) -> None:
+        """The batch's lead searches, multiplied block by block ahead of them
+        (:mod:`storyfold.copies.leads`); each ``find`` then reads its cosines."""
+        index.prepare_nearest(
+            [rep.lead for rep in reps],
+            [article.published for article in batch],
+            self.settings.copy_window_days,
+        )
+
     def find(self, article: Article, rep: Representation, index: CopyIndex) -> CopyLink | None:
         s = self.settings
         exact = [i for i in index.ids_with_hash(article.content_hash) if i != article.id]
@@ -66,9 +78,13 @@ class LayeredCopyFinder:
 
         best: tuple[float, str] | None = None
         banded: dict[str, float] = {}
+        # Representations read once per check: a band hit is a candidate again below.
+        reps: dict[str, Representation | None] = {}
         for other in index.ids_with_band_keys(self.band_keys(rep)):
-            other_rep = index.representation(other)
-            if other == article.id or other_rep is None:
+            if other == article.id:
+                continue
+            other_rep = reps[other] = index.representation(other)
+            if other_rep is None:
                 continue
             jaccard = estimated_jaccard(rep.signature, other_rep.signature)
             banded[other] = float(rep.lead @ other_rep.lead)
@@ -85,11 +101,13 @@ class LayeredCopyFinder:
         # worth aligning whatever their leads say.
         candidates = dict(near) | {o: c for o, c in banded.items() if o not in dict(near)}
         own: Vectors | None = None
-        own_words = word_sets(rep.sentences)
+        own_words = self.word_sets(rep.sentences)
         for other, cosine in sorted(candidates.items(), key=lambda oc: -oc[1]):
-            other_rep = index.representation(other)
+            if other == article.id:
+                continue
+            other_rep = reps[other] if other in reps else index.representation(other)
             other_article = index.article(other)
-            if other == article.id or other_rep is None or other_article is None:
+            if other_rep is None or other_article is None:
                 continue
             translated = (
                 bool(article.lang and other_article.lang) and article.lang != other_article.lang
@@ -111,7 +129,9 @@ class LayeredCopyFinder:
                 continue
             # Words first: a same-language rewrite keeps most of its source's
             # words, sentence by sentence, and costs no model call.
-            short_words, long_words = sorted((own_words, word_sets(other_rep.sentences)), key=len)
+            short_words, long_words = sorted(
+                (own_words, self.word_sets(other_rep.sentences)), key=len
+            )
             aligned = aligned_lexically(short_words, long_words)
             share = aligned / max(1, len(short_words))
             method = "words"

@@ -47,13 +47,15 @@ def band_keys(signature: Signature, bands: int) -> list[str]:
     A band's key is its number and a 64-bit FNV-1a-style hash of its rows,
     computed for all bands at once (32 blake2b calls per article cost more
     than the signature itself); the number keeps equal rows in different
-    bands apart.
+    bands apart.  The hashes are written out as hex in one call and cut into
+    keys: formatting 32 integers one by one took as long as hashing them.
     """
     rows = signature.astype(np.uint64).reshape(bands, -1)
     hashed = np.full(bands, _FNV_OFFSET, dtype=np.uint64)
     for column in rows.T:
         hashed = (hashed ^ column) * _FNV_PRIME
-    return [f"{band}:{value:016x}" for band, value in enumerate(hashed.tolist())]
+    digits = hashed.astype(">u8").tobytes().hex()
+    return [f"{band}:{digits[16 * band : 16 * band + 16]}" for band in range(bands)]
 
 
 def signature_to_blob(signature: Signature) -> bytes:

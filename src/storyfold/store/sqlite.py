@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -415,16 +415,29 @@ class Store(BrowseQueries):
         ``vector``, among those dated within ``window`` days of ``day`` (all of
         them when ``day`` is None).  The leads are read once per open store
         and then kept in memory (:class:`storyfold.copies.leads.LeadIndex`)."""
+        if day is None:
+            day, window = 0, 10**7
+        return self._lead_index(len(vector)).nearest(vector, k, min_cosine, day, window)
+
+    def prepare_nearest(
+        self, vectors: Sequence[Vectors], published: Sequence[str | None], window: int
+    ) -> None:
+        """Ready the lead search of a batch about to be stored and checked
+        (:meth:`storyfold.copies.leads.LeadIndex.prepare`); ``published`` dates
+        each vector's article (undated: today, its ingest day)."""
+        if vectors:
+            days = [_day(when, None) for when in published]
+            self._lead_index(len(vectors[0])).prepare(vectors, days, window)
+
+    def _lead_index(self, dim: int) -> LeadIndex:
         if self._leads is None:
-            self._leads = LeadIndex(len(vector))
+            self._leads = LeadIndex(dim)
             for article_id, blob, published, ingested in self._db.execute(
                 "SELECT r.article, r.lead, a.published, a.ingested FROM representations r "
                 "JOIN articles a ON a.id = r.article ORDER BY a.seq"
             ):
                 self._leads.add(str(article_id), _vec(blob), _day(published, ingested))
-        if day is None:
-            day, window = 0, 10**7
-        return self._leads.nearest(vector, k, min_cosine, day, window)
+        return self._leads
 
     def rebuild_band_keys(self, keys_of: Callable[[Representation], list[str]]) -> None:
         """Replace every article's LSH band keys by ``keys_of`` its representation."""
