@@ -286,10 +286,14 @@ def candidate_lines(
 def read_lines(texts: Sequence[str]) -> tuple[list[Line], str | None]:
     """The candidates as the rules read them, each keeping its own text.
 
-    The rules' page pass (title, byline, comments, ...) may cut or drop parts
-    of a line; its verdicts are matched back to the candidates in order, and a
-    candidate it does not match gets the verdict of the line rules alone.
+    A table row of trafilatura's (``| cell | cell |``) loses its outer bars:
+    the rules read bars as a menu's separators, and a paragraph laid out in a
+    one-cell row is prose.  The rules' page pass (title, byline, comments, ...)
+    may cut or drop parts of a line; its verdicts are matched back to the
+    candidates in order, and a candidate it does not match gets the verdict of
+    the line rules alone.
     """
+    texts = [_unbarred(text) for text in texts]
     verdicts = rule_verdicts("\n".join(texts))
     reasons: list[str | None] = [None] * len(texts)
     matched = [False] * len(texts)
@@ -304,6 +308,12 @@ def read_lines(texts: Sequence[str]) -> tuple[list[Line], str | None]:
     for line, reason, found in zip(lines, reasons, matched, strict=True):
         line.reason = reason if found else rules.line_reason(line)
     return lines, verdicts.title
+
+
+def _unbarred(text: str) -> str:
+    if text.startswith("| ") and text.endswith(" |") and len(text) > 4:
+        return text[2:-2].strip() or text
+    return text
 
 
 def html_line_features(
