@@ -5,11 +5,12 @@ Scorer: :mod:`storyfold.clean.scoring` (word 4-gram shingles, P/R per page
 averaged, F1 of the averages); metadata as ``storyfold eval clean`` scores it
 (title and byline similarity ratio >= 0.9, date on the same day).
 
-The learned line classifier is scored by cross-validation: every page is
-cleaned by the model of its fold (5 folds grouped by site), which never saw
-it.  The fold models come from ``scripts/train_line_classifier.py`` (it leaves
-them in ``bench/.cache/line-cv``); the HTML cleaner's plain-text fallback uses
-them too.  Speed is CPU time of this process for the shipped cleaners (pages
+The learned line classifiers are scored by cross-validation: every page is
+cleaned by the models of its fold (5 folds grouped by site, the same folds for
+both), which never saw it.  The plain-text fold models come from
+``scripts/train_line_classifier.py`` (it leaves them in ``bench/.cache/line-cv``;
+the HTML cleaner's plain-text fallback uses them too), the HTML ones from
+``scripts/train_html_line_classifier.py`` (``bench/.cache/html-line-cv``).  Speed is CPU time of this process for the shipped cleaners (pages
 per second and 5-KB-of-text equivalents per second, one core); peak memory is
 the process's peak RSS after each part (cumulative).
 
@@ -28,8 +29,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storyfold.clean.evaluation import LabelledPage, read_pages, score_pages
-from storyfold.clean.html import TrafilaturaCleaner
+from storyfold.clean.evaluation import CleanReport, LabelledPage, read_pages, score_pages
+from storyfold.clean.html import HTML_FEATURES, TrafilaturaCleaner, load_html_line_model
 from storyfold.clean.learned import LearnedTextCleaner
 from storyfold.clean.model import TreeEnsemble
 from storyfold.clean.scoring import match, scores
@@ -40,6 +41,7 @@ from common import DATA, write_section
 
 PAGES = DATA / "pages"
 CV = Path(__file__).resolve().parent / ".cache" / "line-cv"
+HTML_CV = Path(__file__).resolve().parent / ".cache" / "html-line-cv"
 SETS = {"scrapinghub": "scrapinghub", "wcxb": "wcxb-dev-articles"}
 
 
@@ -53,6 +55,16 @@ def fold_cleaners() -> tuple[dict[str, int], list[LearnedTextCleaner]]:
     folds: dict[str, int] = json.loads((CV / "folds.json").read_text())
     models = sorted(CV.glob("fold*.npz"))
     return folds, [LearnedTextCleaner(TreeEnsemble.load(m)) for m in models]
+
+
+def html_fold_models() -> tuple[dict[str, int], list[TreeEnsemble]]:
+    if not (HTML_CV / "folds.json").is_file():
+        raise SystemExit(
+            f"no fold models in {HTML_CV}: run scripts/train_html_line_classifier.py first"
+        )
+    folds: dict[str, int] = json.loads((HTML_CV / "folds.json").read_text())
+    models = sorted(HTML_CV.glob("fold*.npz"))
+    return folds, [TreeEnsemble.load(m, HTML_FEATURES) for m in models]
 
 
 def timed(
@@ -116,33 +128,59 @@ def trafilatura_alone(page: LabelledPage) -> Cleaned:
     return Cleaned(body=doc.text or "", title=doc.title, byline=doc.author, published=doc.date)
 
 
+def scored(
+    pages: list[LabelledPage], clean: Callable[[LabelledPage], Cleaned]
+) -> tuple[CleanReport, list[str]]:
+    """The cleaner's report on the pages, and the bodies it gave."""
+    bodies: list[str] = []
+
+    def kept(page: LabelledPage) -> Cleaned:
+        cleaned = clean(page)
+        bodies.append(cleaned.body)
+        return cleaned
+
+    return score_pages(pages, kept), bodies
+
+
 def html(limit: int | None) -> str:
     folds, cv = fold_cleaners()
+    html_folds, html_models = html_fold_models()
     out = [
         "### HTML (page → body), same pages, same run",
         "",
-        "| set | extractor | precision | recall | F1 | title | byline | date | pages/s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| set | extractor | precision | recall | F1 | F1 per fold (mean ± sd) | title | byline | date | pages/s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, stem in SETS.items():
         pages = read_pages(PAGES / stem)[:: limit or 1]
-        ours = {k: TrafilaturaCleaner(cleaner) for k, cleaner in enumerate(cv)}
-
-        def storyfold(
-            page: LabelledPage, name: str = name, ours: dict[int, TrafilaturaCleaner] = ours
-        ) -> Cleaned:
-            return ours[folds[f"{name}/{page.id}"]].clean(page.html or "", page.url)
-
-        for label, clean in (
+        fold_of = [folds[f"{name}/{p.id}"] for p in pages]
+        if any(html_folds[f"{name}/{p.id}"] != k for p, k in zip(pages, fold_of, strict=True)):
+            raise SystemExit("the plain-text and HTML fold maps differ: re-run both trainings")
+        rules = [TrafilaturaCleaner(c, learned=False) for c in cv]
+        learned = [
+            TrafilaturaCleaner(c, line_model=m) for c, m in zip(cv, html_models, strict=True)
+        ]
+        cleaners: list[tuple[str, Callable[[LabelledPage], Cleaned]]] = [
             ("trafilatura 2.3.1 alone", trafilatura_alone),
-            ("storyfold (trafilatura + own pass + fallbacks)", storyfold),
-        ):
-            r = score_pages(pages, clean)
+            (
+                "storyfold, line rules (trafilatura + rule pass + fallbacks)",
+                lambda p, r=rules, n=name: r[folds[f"{n}/{p.id}"]].clean(p.html or "", p.url),
+            ),
+            (
+                "storyfold, learned (trafilatura + HTML line classifier + fallbacks), "
+                "5-fold CV by site",
+                lambda p, c=learned, n=name: c[folds[f"{n}/{p.id}"]].clean(p.html or "", p.url),
+            ),
+        ]
+        for label, clean in cleaners:
+            r, bodies = scored(pages, clean)
             meta = " | ".join("–" if v is None else f"{v:.3f}" for v in (r.title, r.author, r.date))
             out.append(
                 f"| {name} | {label} | {r.body.precision:.3f} | {r.body.recall:.3f} | "
-                f"**{r.body.f1:.3f}** | {meta} | {r.pages_per_second:.1f} |"
+                f"**{r.body.f1:.3f}** | {fold_spread(pages, bodies, fold_of)} | {meta} | "
+                f"{r.pages_per_second:.1f} |"
             )
+            print(out[-1], flush=True)
     out.append("")
     out.append(f"Peak RSS after the HTML part: {peak_mb():.0f} MB.")
     return "\n".join(out)
@@ -168,10 +206,12 @@ def main() -> None:
         parts.append(html(args.limit))
         print(parts[-1], flush=True)
     model_meta = LearnedTextCleaner()._model.meta  # the shipped model's own CV record
+    html_meta = load_html_line_model().meta
     parts.append(
-        "The shipped line classifier was fitted on all the dev pages after that "
-        f"cross-validation ({model_meta.get('folds', '?')}); its training script: "
-        f"`{model_meta.get('script', '?')}`.  Load average when measured: "
+        "The shipped line classifiers were fitted on all the dev pages after that "
+        f"cross-validation ({model_meta.get('folds', '?')}); their training scripts: "
+        f"`{model_meta.get('script', '?')}` (plain text), `{html_meta.get('script', '?')}` "
+        "(HTML).  Load average when measured: "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on 2 cores shared with other jobs."
     )
     sample = f" (every {args.limit}th page of each set)" if args.limit else ""

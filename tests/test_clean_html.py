@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 
 from storyfold.clean.dates import parse_date, url_date
-from storyfold.clean.html import TrafilaturaCleaner, visible_text
+from storyfold.clean.html import (
+    TrafilaturaCleaner,
+    line_candidates,
+    load_html_line_model,
+    visible_text,
+)
+from storyfold.clean.html_features import HTML_FEATURES, candidate_lines, locate, read_page
 from storyfold.clean.learned import LearnedTextCleaner
 from storyfold.clean.meta import join_names, person_name
 from storyfold.config import Settings
@@ -161,3 +167,80 @@ def test_bylines_are_people() -> None:
     assert person_name("https://example.com/jane") is None
     assert person_name("Jane Doe") == "Jane Doe"
     assert join_names(["Jane Doe", "John Roe", "jane doe"]) == "Jane Doe and John Roe"
+
+
+# --- the learned line pass -------------------------------------------------------
+
+
+def test_learned_pass_reports_what_it_removes(cleaner: TrafilaturaCleaner) -> None:
+    result = cleaner.clean(ARTICLE, "https://example.com/world/2024/04/09/ministers-meet")
+    assert result.body.split("\n\n")[-3:] == PARAGRAPHS
+    reasons = {span.text: span.reason for span in result.removed}
+    assert reasons["Sign up for our daily newsletter"].startswith(
+        "html line classifier: p(boilerplate)="
+    )
+    # Lines trafilatura never kept are not reported as removed from its body.
+    assert "Most read" not in reasons
+
+
+def test_rule_pass_is_still_available() -> None:
+    rules_only = TrafilaturaCleaner(learned=False)
+    result = rules_only.clean(ARTICLE, "https://example.com/world/2024/04/09/ministers-meet")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in result.body
+    assert "newsletter" not in result.body
+
+
+def test_without_own_pass_the_body_is_trafilaturas() -> None:
+    plain = TrafilaturaCleaner(own_pass=False, fallbacks=False)
+    result = plain.clean(ARTICLE, "https://example.com/world/2024/04/09/ministers-meet")
+    assert "Sign up for our daily newsletter" in result.body
+
+
+def test_shipped_html_model_fits_the_features() -> None:
+    model = load_html_line_model()
+    assert model.features == HTML_FEATURES
+    assert model.meta["script"] == "scripts/train_html_line_classifier.py --write"
+
+
+def test_candidates_are_trafilaturas_lines_and_the_visible_lines_it_left_out() -> None:
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(
+        "<html><body><nav><a href='/'>Home</a></nav><article><p>First  paragraph.</p>"
+        "<ul><li>A listed | point</li></ul><p>Second paragraph.</p></article></body></html>"
+    )
+    page = read_page(tree)
+    kept = ["First paragraph.", "- A listed | point", "Missing from the page"]
+    assert page.text == "HomeFirstparagraph.AlistedpointSecondparagraph."
+    assert locate(page, kept) == [(4, 19), (19, 31), None]
+    lines, in_kept = candidate_lines(page, kept, visible_text(tree).splitlines())
+    assert lines == [
+        "Home",
+        "First paragraph.",
+        "- A listed | point",
+        "Missing from the page",
+        "Second paragraph.",
+    ]
+    assert in_kept == [False, True, True, True, False]
+
+
+def test_line_features_see_links_and_trafilaturas_choice() -> None:
+    found = line_candidates(ARTICLE, "https://example.com/world/2024/04/09/ministers-meet")
+    assert found is not None
+    texts = [line.text for line in found.lines]
+    assert found.x.shape == (len(texts), len(HTML_FEATURES))
+    column = {name: i for i, name in enumerate(HTML_FEATURES)}
+    menu = texts.index("Home World")
+    paragraph = texts.index(PARAGRAPHS[0])
+    assert found.x[menu, column["dom_link_share"]] == 1.0
+    assert found.x[menu, column["dom_nav"]] == 1.0
+    assert found.x[paragraph, column["dom_link_share"]] == 0.0
+    assert found.x[paragraph, column["in_trafilatura"]] == 1.0
+    assert found.x[menu, column["in_trafilatura"]] == 0.0
+    assert found.x[paragraph, column["dom_main"]] == 1.0
+
+
+def test_learned_cleaning_is_deterministic(cleaner: TrafilaturaCleaner) -> None:
+    first = cleaner.clean(ARTICLE, "https://example.com/a")
+    assert cleaner.clean(ARTICLE, "https://example.com/a") == first

@@ -60,6 +60,16 @@ class Settings:
     pages under 1% of such lines are gold body (legal 0.7%, comments 0%; the
     same script prints each reason's share)."""
 
+    html_line_threshold: float = 0.5
+    """A candidate line of an HTML page (trafilatura's, or a visible line it left
+    out) is body when the HTML line classifier's p(boilerplate) is under this.
+    Calibrated by 5-fold cross-validation grouped by site on the HTML dev pages
+    (``scripts/train_html_line_classifier.py --thresholds 0.4,0.45,0.5,0.55,0.6``,
+    bodies before fallbacks): F1 scrapinghub / WCXB 0.967 / 0.943 at 0.4, 0.966 /
+    0.946 at 0.5, 0.967 / 0.946 at 0.6 (trafilatura alone 0.960 / 0.934); the
+    middle of that plateau.  Re-run the script, then ``bench/clean.py
+    --skip-text``, after changing it."""
+
     html_min_body_words: int = 40
     """Below this many words trafilatura's body is too little: the HTML cleaner
     tries its fallbacks (favor_recall, the plain-text cleaner over the page's

@@ -3,33 +3,59 @@
 1. The page is parsed once (lxml); title, byline and date are read from what
    the page declares and shows (:mod:`storyfold.clean.meta`), trafilatura's
    own metadata filling the gaps.
-2. trafilatura extracts the body.  storyfold's pass over its lines removes
-   what the line rules know for boilerplate there too (calls to action,
-   newsletter and app prompts, legal lines, UI labels) and the headline when
-   trafilatura left it at the top.
-3. Fallbacks when trafilatura fails or returns too little (under
-   ``html_min_body_words``): trafilatura again with ``favor_recall``, and the
+2. trafilatura extracts the body, by default and with ``favor_recall``.
+   storyfold's learned line pass then judges trafilatura's lines and the
+   page's visible lines trafilatura left out (:mod:`storyfold.clean.html_features`):
+   a boosted tree ensemble gives each a probability of being boilerplate from
+   its text, where it sits in the page and whether trafilatura kept it, and
+   the lines under ``html_line_threshold`` are the body.  (Without the model,
+   ``learned=False``, the line rules remove what they know for boilerplate
+   from trafilatura's lines: calls to action, newsletter and app prompts,
+   legal lines, UI labels, and the headline left at the top.)
+3. Fallbacks when that body is too little (under ``html_min_body_words``):
+   trafilatura's ``favor_recall`` body through the line rules, and the
    plain-text cleaner over the page's visible text, one block a line; the
    longest answer wins.
 4. Bad pages never raise: too large, unparsable, without text or with script
    only, they give an empty body and a removed span saying why.
 
-Measured on the dev pages against trafilatura alone in the same run:
-``bench/clean.py`` (figures in docs/benchmarks.md).
+The model was trained on the HTML dev pages of ``shared/data/pages``
+(scrapinghub and WCXB dev articles) by ``scripts/train_html_line_classifier.py``,
+which reports its cross-validated F1 (5 folds grouped by site).  Measured
+against trafilatura alone in the same run: ``bench/clean.py`` (figures in
+docs/benchmarks.md).  Inference needs numpy only.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from storyfold.clean import rules
 from storyfold.clean.base import TextCleaner
+from storyfold.clean.html_features import (
+    HTML_FEATURES,
+    candidate_lines,
+    html_line_features,
+    read_lines,
+    read_page,
+)
 from storyfold.clean.meta import PageMeta, person_name, read_meta
+from storyfold.clean.model import TreeEnsemble
+from storyfold.clean.rules import Line
 from storyfold.config import Settings
 from storyfold.records import Cleaned, RemovedSpan
+
+HTML_MODEL_FILE = "html_line_classifier.npz"
+_TRAINING_SCRIPT = "scripts/train_html_line_classifier.py"
 
 # Rule verdicts on trafilatura's lines that are boilerplate there too: the
 # shares of gold body among such lines on the dev pages are small (bench/clean.py).
@@ -52,14 +78,30 @@ _BLOCKS = frozenset(
 _INVISIBLE = frozenset(["script", "style", "noscript", "template", "svg", "iframe", "head"])
 
 
+@lru_cache(maxsize=4)
+def load_html_line_model(path: str | None = None) -> TreeEnsemble:
+    """The shipped HTML line classifier (or the one at ``path``), loaded once."""
+    if path is None:
+        with resources.as_file(resources.files("storyfold") / "data" / HTML_MODEL_FILE) as file:
+            return TreeEnsemble.load(file, HTML_FEATURES, _TRAINING_SCRIPT)
+    return TreeEnsemble.load(Path(path), HTML_FEATURES, _TRAINING_SCRIPT)
+
+
 class TrafilaturaCleaner:
-    """The default HTML cleaner, built on trafilatura."""
+    """The default HTML cleaner, built on trafilatura.
+
+    ``line_model`` is the HTML line classifier (the shipped one by default);
+    ``learned=False`` replaces it by the line rules, ``own_pass=False`` keeps
+    trafilatura's body as it is; ``fallbacks=False`` never looks further.
+    """
 
     def __init__(
         self,
         text_cleaner: TextCleaner | None = None,
         settings: Settings | None = None,
         *,
+        line_model: TreeEnsemble | None = None,
+        learned: bool = True,
         own_pass: bool = True,
         fallbacks: bool = True,
     ) -> None:
@@ -67,6 +109,9 @@ class TrafilaturaCleaner:
         self._settings = settings or Settings()
         self._own_pass = own_pass
         self._fallbacks = fallbacks
+        self._line_model: TreeEnsemble | None = None
+        if own_pass and learned:
+            self._line_model = line_model or load_html_line_model()
 
     def clean(self, html: str, url: str | None = None, crawled: date | None = None) -> Cleaned:
         size = len(html.encode("utf-8", errors="replace"))
@@ -81,9 +126,14 @@ class TrafilaturaCleaner:
         except (ValueError, TypeError, AttributeError):
             meta = PageMeta()
         doc = _extract(tree, url, favor_recall=False)
-        body, removed = self._checked(doc, meta)
+        recall_doc: Any = None
+        if self._line_model is not None:
+            recall_doc = _extract(tree, url, favor_recall=True)
+            body, removed = self._learned(tree, doc, recall_doc, meta)
+        else:
+            body, removed = self._checked(doc, meta)
         if self._fallbacks:
-            body, removed = self._fallback(tree, url, meta, body, removed)
+            body, removed = self._fallback(tree, url, meta, body, removed, recall_doc)
         if not body.strip():
             return _empty("no-article-body-found", meta)
         title = meta.title or _doc_field(doc, "title")
@@ -98,7 +148,13 @@ class TrafilaturaCleaner:
         )
 
     def _fallback(
-        self, tree: Any, url: str | None, meta: PageMeta, body: str, removed: list[RemovedSpan]
+        self,
+        tree: Any,
+        url: str | None,
+        meta: PageMeta,
+        body: str,
+        removed: list[RemovedSpan],
+        recall_doc: Any = None,
     ) -> tuple[str, list[RemovedSpan]]:
         """trafilatura's body, or the longest of the fallbacks when it is under
         ``html_min_body_words``: trafilatura with ``favor_recall``, and the line
@@ -110,7 +166,9 @@ class TrafilaturaCleaner:
         """
         if rules.count_words(body) >= self._settings.html_min_body_words:
             return body, removed
-        options = [(body, removed), self._checked(_extract(tree, url, favor_recall=True), meta)]
+        if recall_doc is None:
+            recall_doc = _extract(tree, url, favor_recall=True)
+        options = [(body, removed), self._checked(recall_doc, meta)]
         if self._text_cleaner is not None:
             page_text = visible_text(tree)
             if page_text:
@@ -118,6 +176,29 @@ class TrafilaturaCleaner:
                 reason = "html fallback: line classifier over the page's visible text"
                 options.append((alternative.body, [*alternative.removed, RemovedSpan("", reason)]))
         return max(options, key=lambda option: rules.count_words(option[0]))
+
+    def _learned(
+        self, tree: Any, doc: Any, recall_doc: Any, meta: PageMeta
+    ) -> tuple[str, list[RemovedSpan]]:
+        """The body the HTML line classifier leaves of trafilatura's lines and
+        the visible lines it left out (see the module docstring)."""
+        assert self._line_model is not None
+        found = _candidates(tree, doc, recall_doc, meta)
+        if not found.lines:
+            return "", []
+        probability = self._line_model.probability(found.x).tolist()
+        threshold = self._settings.html_line_threshold
+        body: list[str] = []
+        removed: list[RemovedSpan] = []
+        for line, was_kept, p in zip(found.lines, found.in_kept, probability, strict=True):
+            if p < threshold:
+                body.append(line.text)
+            elif was_kept:  # only trafilatura's lines were ever in a body
+                rule = f", rules say {line.reason}" if line.reason else ""
+                removed.append(
+                    RemovedSpan(line.text, f"html line classifier: p(boilerplate)={p:.2f}{rule}")
+                )
+        return "\n\n".join(body), removed
 
     def _checked(self, doc: Any, meta: PageMeta) -> tuple[str, list[RemovedSpan]]:
         """trafilatura's body after storyfold's pass over its lines."""
@@ -144,6 +225,48 @@ class TrafilaturaCleaner:
         return "\n\n".join(kept), removed
 
 
+@dataclass(frozen=True, slots=True)
+class LineCandidates:
+    """The candidate lines of a page in page order, whether trafilatura kept
+    each, and their feature matrix (:data:`HTML_FEATURES`)."""
+
+    lines: list[Line]
+    in_kept: list[bool]
+    x: npt.NDArray[np.float32]
+
+
+def line_candidates(html: str, url: str | None = None) -> LineCandidates | None:
+    """The lines the learned pass judges on a page, with their features
+    (for training and inspection); None when the page cannot be read."""
+    tree = _parse(html)
+    if tree is None:
+        return None
+    try:
+        meta = read_meta(tree, url, None)
+    except (ValueError, TypeError, AttributeError):
+        meta = PageMeta()
+    doc = _extract(tree, url, favor_recall=False)
+    return _candidates(tree, doc, _extract(tree, url, favor_recall=True), meta)
+
+
+def _candidates(tree: Any, doc: Any, recall_doc: Any, meta: PageMeta) -> LineCandidates:
+    kept = _lines(_doc_field(doc, "text"))
+    page = read_page(tree)
+    texts, in_kept = candidate_lines(page, kept, visible_text(tree).splitlines())
+    lines, rule_title = read_lines(texts)
+    title = meta.title or _doc_field(doc, "title") or rule_title
+    recall = _lines(_doc_field(recall_doc, "text"))
+    return LineCandidates(
+        lines, in_kept, html_line_features(page, lines, title, in_kept, kept, recall)
+    )
+
+
+def _lines(text: str | None) -> list[str]:
+    """The non-empty lines of a text, whitespace normalised."""
+    lines = (" ".join(raw.split()) for raw in (text or "").splitlines())
+    return [line for line in lines if line]
+
+
 def _empty(reason: str, meta: PageMeta | None = None) -> Cleaned:
     meta = meta or PageMeta()
     return replace(
@@ -156,18 +279,25 @@ def _empty(reason: str, meta: PageMeta | None = None) -> Cleaned:
 
 def _parse(html: str) -> Any:
     """The page as an lxml tree, or None.  An XML or charset declaration in a
-    decoded string is dropped (lxml refuses it, and the text is already decoded)."""
+    decoded string is dropped (lxml refuses it, and the text is already decoded).
+
+    Comments and processing instructions are dropped as trafilatura's own
+    parser drops them: left in the tree, they cost trafilatura body text on
+    some pages (scrapinghub dev pages: recall 0.972 with them, 0.978 without,
+    as from the HTML string; bench/clean.py).
+    """
     import lxml.etree
     import lxml.html
 
     text = _ENCODING_DECL.sub("", html, count=1).replace("\x00", "")
     if not text.strip():
         return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
     try:
-        tree = lxml.html.document_fromstring(text)
+        tree = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         try:
-            tree = lxml.html.document_fromstring(text.encode("utf-8"))
+            tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
         except (lxml.etree.ParserError, ValueError):
             return None
     return tree

@@ -1,8 +1,9 @@
 """A boosted tree ensemble, evaluated with numpy alone.
 
-The line classifier is trained with scikit-learn's histogram gradient boosting
-(``scripts/train_line_classifier.py``) and shipped as the arrays of its trees
-in a compressed ``.npz`` file: per tree and node, the feature tested, the
+The line classifiers are trained with scikit-learn's histogram gradient
+boosting (``scripts/train_line_classifier.py`` for plain text,
+``scripts/train_html_line_classifier.py`` for HTML) and shipped as the arrays
+of their trees in a compressed ``.npz`` file: per tree and node, the feature tested, the
 threshold (go left when the value is at most it), the children and the leaf
 value.  Inference walks all trees at once, one level per step, so a page of a
 few hundred lines costs a few dozen numpy operations.
@@ -125,7 +126,14 @@ class TreeEnsemble:
         )
 
     @classmethod
-    def load(cls, path: Path, expected: tuple[str, ...] | None = None) -> TreeEnsemble:
+    def load(
+        cls,
+        path: Path,
+        expected: tuple[str, ...] | None = None,
+        script: str = "scripts/train_line_classifier.py",
+    ) -> TreeEnsemble:
+        """Read a model written by :meth:`save`; ``expected`` is the feature list the
+        caller computes and ``script`` the training script named in errors."""
         try:
             with np.load(path) as data:
                 features = tuple(json.loads(str(data["features"])))
@@ -143,12 +151,12 @@ class TreeEnsemble:
         except (OSError, KeyError, ValueError) as exc:
             raise ModelFileError(
                 f"cannot read the line classifier {path}: {exc}; reinstall storyfold or "
-                "rebuild it with scripts/train_line_classifier.py"
+                f"rebuild it with {script}"
             ) from exc
         if expected is not None and features != expected:
             raise ModelFileError(
                 f"the line classifier {path} was trained on other features than this code "
-                "computes; rebuild it with scripts/train_line_classifier.py"
+                f"computes; rebuild it with {script}"
             )
         return model
 
