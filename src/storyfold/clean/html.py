@@ -133,7 +133,9 @@ class TrafilaturaCleaner:
         else:
             body, removed = self._checked(doc, meta)
         if self._fallbacks:
-            body, removed = self._fallback(tree, url, meta, body, removed, recall_doc)
+            # The favor_recall document has no metadata: the default one's title serves.
+            checks = replace(meta, title=meta.title or _doc_field(doc, "title"))
+            body, removed = self._fallback(tree, url, checks, body, removed, recall_doc)
         if not body.strip():
             return _empty("no-article-body-found", meta)
         title = meta.title or _doc_field(doc, "title")
@@ -304,6 +306,10 @@ def _parse(html: str) -> Any:
 
 
 def _extract(tree: Any, url: str | None, *, favor_recall: bool) -> Any:
+    """trafilatura's document.  Its metadata (title, author, date) is read from
+    the default extraction only: the ``favor_recall`` one serves for its text,
+    which is the same without metadata (checked on every fourth dev page), and
+    the metadata is most of trafilatura's time (dateparser)."""
     import copy
 
     import trafilatura
@@ -312,7 +318,7 @@ def _extract(tree: Any, url: str | None, *, favor_recall: bool) -> Any:
         return trafilatura.bare_extraction(
             copy.deepcopy(tree),
             url=url,
-            with_metadata=True,
+            with_metadata=not favor_recall,
             include_comments=False,
             favor_recall=favor_recall,
         )

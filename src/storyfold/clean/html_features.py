@@ -167,6 +167,7 @@ def read_page(tree: Any) -> PageText:
     stack_bits = [0]
     stack: list[Any] = []
     hidden = 0
+    known: dict[tuple[str, str], int] = {}  # a page repeats its tags and classes
 
     def add(text: str) -> None:
         nonlocal position
@@ -184,7 +185,11 @@ def read_page(tree: Any) -> PageText:
             if hidden or not tag or tag in _INVISIBLE:
                 hidden += 1
                 continue
-            stack_bits.append(stack_bits[-1] | _own_bits(node, tag))
+            attributes = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+            own = known.get((tag, attributes))
+            if own is None:
+                own = known[tag, attributes] = _own_bits(tag, attributes)
+            stack_bits.append(stack_bits[-1] | own)
             stack.append(node)
             if node.text:
                 add(node.text)
@@ -210,9 +215,8 @@ def read_page(tree: Any) -> PageText:
     )
 
 
-def _own_bits(node: Any, tag: str) -> int:
+def _own_bits(tag: str, attributes: str) -> int:
     bits = _BIT.get(_TAG_GROUPS.get(tag, ""), 0)
-    attributes = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
     if attributes.strip():
         for name, pattern in _CLASS_RES.items():
             if pattern.search(attributes):
