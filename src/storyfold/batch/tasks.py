@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from distributed import WorkerPlugin, get_worker
 
 from storyfold.batch.index import CandidateIndex
@@ -148,7 +149,7 @@ def gather_candidates(*routed: list[Candidate]) -> list[Candidate]:
 
 
 # --- nearest earlier articles by lead embedding, in blocks ---------------------
-Leads = tuple[int, Vectors, "np.ndarray[Any, np.dtype[np.int64]]"]
+Leads = tuple[int, Vectors, npt.NDArray[np.int64]]
 """A partition's first arrival index, its lead rows and each article's day number."""
 
 
@@ -157,9 +158,8 @@ def leads(records: Sequence[Record], today: int) -> Leads:
     the copy candidates of an undated article by the day it was ingested)."""
     dim = len(records[0].rep.lead) if records else 0
     rows = np.vstack([r.rep.lead for r in records]) if records else np.zeros((0, dim))
-    days = [day_number(r.article.published) for r in records]
-    day_array = np.array([today if d is None else d for d in days], dtype=np.int64)
-    return (records[0].idx if records else 0), rows.astype(np.float32), day_array
+    days = [day_number(r.article.published) or today for r in records]
+    return (records[0].idx if records else 0), rows.astype(np.float32), np.array(days, np.int64)
 
 
 def rank_block(query: Leads, block: Leads, keep: int, window: int) -> list[Ranked]:
