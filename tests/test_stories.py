@@ -15,7 +15,7 @@ from storyfold.config import Settings
 from storyfold.digest import CentralSentences
 from storyfold.records import RawArticle
 from storyfold.represent.dates import FIRST_YEAR, article_day, parse_day, url_day, years
-from storyfold.store import Store
+from storyfold.store import Store, StoryState
 from storyfold.stories.consolidate import due_for_split
 
 from .conftest import DATA, SEEDS
@@ -162,3 +162,79 @@ def test_old_stores_gain_the_new_story_columns(tmp_path: Path) -> None:
     with Store.open(path) as store:
         state = store.story_state("s1")
         assert state is not None and state.updated == 1 and not state.years.any()
+
+
+def _topic_one(n: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """``n`` articles of each of ECB+ dev topic 1's events: Tara Reid's rehab
+    (2008) and Lindsay Lohan's (2013)."""
+    rows = [
+        json.loads(line)
+        for line in (DATA / "stories" / "ecbplus-dev.jsonl").read_text().splitlines()
+        if line
+    ]
+    one = [r for r in rows if r["topic"] == "1"]
+    return (
+        [r for r in one if r["story"] == "1_ecb"][:n],
+        [r for r in one if r["story"] == "1_ecbplus"][:n],
+    )
+
+
+def test_reassign_moves_a_misplaced_member_home() -> None:
+    """A Lohan report filed in the Tara Reid story goes to the Lohan story;
+    the Reid reports stay."""
+    reid, lohan = _topic_one(4)
+    settings = Settings()
+    engine = Engine.open(":memory:", settings=settings)
+    rows = [*reid, *lohan]
+    articles = [engine.clean(RawArticle(id=r["id"], origin="t", text=r["text"])) for r in rows]
+    reps = engine.representer.represent(articles)
+    items = list(zip(articles, reps, strict=True))
+    assigner, consolidator = engine.assigner, engine.consolidator
+
+    def state(story: str, members: list[int]) -> StoryState:
+        out = None
+        for seq, k in enumerate(members, start=1):
+            out = assigner.learn_one(items[k][0], items[k][1], story, out, seq)
+        assert out is not None
+        return out
+
+    misplaced = 4  # the first Lohan report
+    a = [0, 1, 2, 3, misplaced]
+    active = {"reid": state("reid", a), "lohan": state("lohan", [5, 6, 7])}
+    moves = consolidator.reassign("reid", [items[k] for k in a], active)
+    assert [(m.article, m.story, m.into) for m in moves] == [(rows[4]["id"], "reid", "lohan")]
+    assert moves[0].assignment.story == "lohan" and not moves[0].assignment.opened
+    # nothing to move when every member is where it belongs
+    home = {"reid": state("reid", [0, 1, 2, 3]), "lohan": state("lohan", [4, 5, 6, 7])}
+    assert consolidator.reassign("reid", [items[k] for k in range(4)], home) == []
+    assert consolidator.reassign("lohan", [items[k] for k in range(4, 8)], home) == []
+
+
+def test_engine_reassign_takes_copies_along(tmp_path: Path) -> None:
+    """An early misfiling, undone at the next checkpoint: the article and its
+    copy move together, the move is in the article's assignment, and every
+    story's sums count its own members."""
+    reid, lohan = _topic_one(4)
+    copy = {**lohan[0], "id": "lohan-copy"}
+    with _lite(Engine.open(tmp_path / "r.db")) as engine:
+        engine.ingest(
+            RawArticle(id=r["id"], origin="t", text=r["text"]) for r in [*reid, *lohan, copy]
+        )
+        store = engine.store
+        assert store.copy_link("lohan-copy") is not None
+        reid_story = store.story_of(reid[0]["id"])
+        lohan_story = store.story_of(lohan[1]["id"])
+        assert reid_story and lohan_story and reid_story != lohan_story
+        # file the first Lohan report (and its copy) with Tara Reid, as an
+        # early decision might have
+        store.move_articles([lohan[0]["id"], "lohan-copy"], reid_story)
+        engine._refold(reid_story)
+        engine._refold(lohan_story)
+        gained = engine._reassign([reid_story])
+        assert gained == {lohan_story}
+        assert store.story_of(lohan[0]["id"]) == lohan_story
+        assert store.story_of("lohan-copy") == lohan_story
+        assert all(store.story_of(r["id"]) == reid_story for r in reid)
+        held = store.assignment(lohan[0]["id"])
+        assert held is not None and held[1].get("reassigned") == 1.0
+        _consistent(store)

@@ -340,19 +340,15 @@ class Engine:
         touched stories into active ones that are the same event; returns the
         stories whose digests need writing."""
         out = set(touched)
+        due: list[str] = []
         for story in sorted(touched):
             state = self.store.story_state(story)
             if state is None or not due_for_split(
                 sizes.get(story, 0), state.size, self.settings.story_split_min
             ):
                 continue
-            members = [
-                (a, rep)
-                for a in self.store.articles(story=story)
-                if self.store.copy_link(a.id) is None
-                and (rep := self.store.representation(a.id)) is not None
-            ]
-            cut = self.consolidator.split(story, members)
+            due.append(story)
+            cut = self.consolidator.split(story, self._originals(story))
             if cut is None:
                 continue
             moved, score = cut
@@ -368,6 +364,9 @@ class Engine:
             self._refold(new)
             self.store.record_story_change("split", new, story, score, len(moved))
             out.add(new)
+            due.append(new)
+        if self.settings.story_reassign:
+            out |= self._reassign(due)
         active = self.store.active_story_states(
             None, self.store.max_seq() - self.settings.story_active_articles, 0
         )
@@ -382,6 +381,40 @@ class Engine:
             out.discard(merge.story)
             out.add(merge.into)
         return out
+
+    def _originals(self, story: str) -> list[tuple[Article, Representation]]:
+        """A story's members that are not copies, with their vectors, in arrival order."""
+        return [
+            (a, rep)
+            for a in self.store.articles(story=story)
+            if self.store.copy_link(a.id) is None
+            and (rep := self.store.representation(a.id)) is not None
+        ]
+
+    def _reassign(self, stories: Sequence[str]) -> set[str]:
+        """Weigh each member of ``stories`` again and move those the assigner
+        places elsewhere, with their copies (``Consolidator.reassign``); returns
+        the stories that gained articles.  A moved article's assignment says so
+        (``reassigned`` among its parts)."""
+        gained: set[str] = set()
+        for story in stories:
+            active = self.store.active_story_states(
+                None, self.store.max_seq() - self.settings.story_active_articles, 0
+            )
+            moves = self.consolidator.reassign(story, self._originals(story), active)
+            for move in moves:
+                copies = [
+                    c
+                    for c in self.store.story_article_ids(story)
+                    if c != move.article and self._root(c) == move.article
+                ]
+                self.store.move_articles(copies, move.into)
+                parts = (*move.assignment.parts, ("reassigned", 1.0))
+                self.store.set_story(replace(move.assignment, parts=parts))
+                gained.add(move.into)
+            for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
+                self._refold(sid)
+        return {sid for sid in gained if self.store.story_state(sid) is not None}
 
     def _root(self, article_id: str) -> str:
         """The original at the root of an article's copy family (itself if none)."""

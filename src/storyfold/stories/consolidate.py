@@ -16,17 +16,24 @@ article stays constant): its articles are cut in two by 2-means over their
 name and content-word vectors, and when the model scores the two halves below
 ``story_split_threshold`` as one event, the half without the story's first
 article becomes a new story.  Copies stay with their originals.
+
+At the same checkpoints each member is weighed again (``reassign``): against
+its story without it and against the nearest other active stories, with the
+assigner's own ``predict_one``.  A member that an earlier decision, taken when
+the stories were young, put in the wrong one moves to where it scores best.
+This is what makes the result depend less on arrival order: a late article
+no longer leaves an early one where the first guess put it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from storyfold.config import Settings
-from storyfold.records import Article
+from storyfold.records import Article, Assignment
 from storyfold.represent.base import Representation, Vectors
 from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
@@ -93,6 +100,32 @@ def merged(into: StoryState, other: StoryState) -> StoryState:
         into.phrases + other.phrases,
         into.years + other.years,
         max(into.updated, other.updated),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Article ``article`` leaves ``story`` for ``into``: the assigner's decision."""
+
+    article: str
+    story: str
+    into: str
+    assignment: Assignment
+
+
+def without(state: StoryState, single: StoryState) -> StoryState:
+    """``state`` less one member (``single``, its one-article state).  The
+    dates are kept: the span can only shrink, and the engine refolds the story
+    from its members afterwards."""
+    return replace(
+        state,
+        size=state.size - 1,
+        words=state.words - single.words,
+        lead=state.lead - single.lead,
+        names=state.names - single.names,
+        content=state.content - single.content,
+        phrases=state.phrases - single.phrases,
+        years=state.years - single.years,
     )
 
 
@@ -189,4 +222,38 @@ class Consolidator:
             out.append(Merge(younger.id, older.id, round(best[0], 4)))
             states[older.id] = merged(older, younger)
             del states[younger.id]
+        return out
+
+    def reassign(
+        self,
+        story: str,
+        members: Sequence[tuple[Article, Representation]],
+        active: Mapping[str, StoryState],
+    ) -> list[Move]:
+        """Members of ``story`` (in arrival order, copies left out) that the
+        assigner places in another active story, given the story without them:
+        each is offered its own story less itself and the
+        ``story_merge_candidates`` other stories nearest by lead; it moves when
+        ``predict_one`` picks another.  Moves are applied to the states as they
+        are found, so a later member is weighed against the stories as they are
+        by then."""
+        states = dict(active)
+        if story not in states:
+            return []
+        k = self.settings.story_merge_candidates
+        out: list[Move] = []
+        for seq, (article, rep) in enumerate(members, start=1):
+            own = states[story]
+            if own.size <= 1:
+                continue
+            single = self.assigner.learn_one(article, rep, story, None, seq)
+            rest = without(own, single)
+            others = {i: st for i, st in states.items() if i != story}
+            offered = {story: rest} | {st.id: st for st in nearest_by_lead(rep.lead, others, k)}
+            choice = self.assigner.predict_one(article, rep, offered)
+            if choice.opened or choice.story == story:
+                continue
+            states[story] = rest
+            states[choice.story] = merged(states[choice.story], single)
+            out.append(Move(article.id, story, choice.story, choice))
         return out
