@@ -83,11 +83,6 @@ def test_every_arrival_order_keeps_the_floor(shuffled_scores: list[float]) -> No
     assert min(shuffled_scores) >= STORY_B3_FLOOR, shuffled_scores
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5 target not reached: three shuffled orders spread 0.032 in B3 F1 "
-    "(bench/calibrate_stories.py), the target is 0.02",
-)
 def test_stories_do_not_depend_on_arrival_order(shuffled_scores: list[float]) -> None:
     assert max(shuffled_scores) - min(shuffled_scores) <= 0.02, shuffled_scores
 
@@ -114,7 +109,7 @@ def test_rewrites_found_on_wmt21_english_families() -> None:
 
 ECBPLUS_SHA = "80c5cc55a820ce11"
 WMT21_SHA = "71ec1ee868ac9a67"
-STORY_B3_FLOOR = 0.85
+STORY_B3_FLOOR = 0.88
 COPY_FAMILIES = 12
 COPY_PRECISION_FLOOR = 0.95
 COPY_RECALL_FLOOR = 0.5
