@@ -259,3 +259,19 @@ def test_lead_ranking_keeps_to_the_copy_window() -> None:
     ranked = rank_block(leads, leads, keep=2, window=30)
     assert ranked[2] == [(1.0, 2), (pytest.approx(0.6), 1)]
     assert [idx for _, idx in rank_block(leads, leads, keep=2, window=1000)[2]] == [0, 2]
+
+
+def test_partitions_far_apart_in_time_are_not_ranked_against_each_other() -> None:
+    """Lead ranking skips pairs of partitions whose day spans lie more than the
+    copy window apart (every pair in them would be masked), and keeps the rest,
+    each partition with itself."""
+    import numpy as np
+
+    from storyfold.batch.tasks import blocks_to_rank, day_span
+
+    assert day_span((0, np.zeros((0, 2), np.float32), np.zeros(0, np.int64))) is None
+    assert day_span((0, np.zeros((3, 2), np.float32), np.array([5, 2, 9]))) == (2, 9)
+    spans = [(0, 10), (11, 40), (200, 210), None, (230, 260), (5, 300)]
+    assert blocks_to_rank(spans, 30) == [[0], [0, 1], [2], [3], [2, 4], [0, 1, 2, 4, 5]]
+    # a window wide enough for everything ranks every earlier partition
+    assert blocks_to_rank(spans[:3], 1000) == [[0], [0, 1], [0, 1, 2]]

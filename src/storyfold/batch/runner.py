@@ -8,7 +8,9 @@
    keys into buckets, one reducer per bucket groups them and routes each pair
    of articles sharing a key to the later article's partition;
 5. rank each article's nearest earlier articles by lead embedding, one task per
-   pair of partitions (a blocked all-pairs product), merged per partition;
+   pair of partitions whose day spans come within the copy window (a blocked
+   product; pairs farther apart in time hold no candidates and are skipped),
+   merged per partition;
 6. confirm with the copy finder's ``find`` over each article's candidates
    (:class:`~storyfold.batch.index.CandidateIndex`): the link the local path
    would find against the store;
@@ -252,16 +254,17 @@ class _Run:
         today = datetime.now(UTC).date().toordinal()
         window = self.engine.settings.copy_window_days
         leads = [self._submit(tasks.leads, p, today) for p in parts]
+        spans = self._gather([self._submit(tasks.day_span, lead) for lead in leads])
         ranks = [
             self._submit(
                 tasks.merge_ranks,
                 keep,
                 *(
                     self._submit(tasks.rank_block, leads[q], leads[j], keep, window)
-                    for j in range(q + 1)
+                    for j in blocks
                 ),
             )
-            for q in range(n)
+            for q, blocks in enumerate(tasks.blocks_to_rank(spans, window))
         ]
         self.on_stage("nearest", self.client)
         self._gather(ranks)

@@ -162,6 +162,33 @@ def leads(records: Sequence[Record], today: int) -> Leads:
     return (records[0].idx if records else 0), rows.astype(np.float32), np.array(days, np.int64)
 
 
+def day_span(leads: Leads) -> tuple[int, int] | None:
+    """The first and last day number of a partition's articles (None if empty)."""
+    days = leads[2]
+    return (int(days.min()), int(days.max())) if len(days) else None
+
+
+def blocks_to_rank(spans: Sequence[tuple[int, int] | None], window: int) -> list[list[int]]:
+    """For each partition ``q``, the partitions ``j <= q`` whose articles can
+    hold its lead candidates: itself, and the earlier ones whose day span comes
+    within ``window`` days of its own.  Every pair of articles in a skipped
+    block lies more than ``window`` days apart, so :func:`rank_block` would
+    mask all of it: the ranking is the same, and a chronological archive costs
+    partitions times the window instead of partitions squared."""
+    out: list[list[int]] = []
+    for q, mine in enumerate(spans):
+        near = [
+            j
+            for j in range(q)
+            if mine is not None
+            and (other := spans[j]) is not None
+            and other[0] - window <= mine[1]
+            and mine[0] - window <= other[1]
+        ]
+        out.append([*near, q])
+    return out
+
+
 def rank_block(query: Leads, block: Leads, keep: int, window: int) -> list[Ranked]:
     """For each query article, the ``keep`` best of the block's articles that
     arrived no later than it and are dated within ``window`` days of it (the
