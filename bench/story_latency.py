@@ -21,6 +21,7 @@ the precomputed vectors, copies are off, and the digest is a title only.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import random
 import resource
@@ -184,23 +185,39 @@ def main() -> None:
     engine.consolidator.assigner = engine.assigner
     engine._write_related = lambda touched: None  # type: ignore[method-assign]
     engine.store.active_story_states = timed_query(engine.store, clock, active)  # type: ignore[method-assign]
+    # The whole fold of each batch: storing, the story stage and the
+    # consolidation after it (splits, reassignment, merges).
+    fold_clock = [0.0]
+    fold = engine.fold
+
+    def timed_fold(*args: Any) -> Any:
+        start = time.perf_counter()
+        out = fold(*args)
+        fold_clock[0] += time.perf_counter() - start
+        return out
+
+    engine.fold = timed_fold  # type: ignore[method-assign]
+    per_fold: list[float] = []
     begun = time.perf_counter()
     # One article per ingest call would change batching; time per article is
     # read from the clock around each article of each batch instead.
     batch = engine.settings.batch_size
-    checkpoints: dict[int, tuple[float, float, float, int]] = {}
+    checkpoints: dict[int, tuple[float, float, float, float, float, int]] = {}
     for first in range(0, n, batch):
-        before = clock[0]
+        before, fold_before = clock[0], fold_clock[0]
         engine.ingest(raws[first : first + batch])
         count = min(batch, n - first)
-        spent = clock[0] - before
-        per_article.extend([spent / count] * count)
+        per_article.extend([(clock[0] - before) / count] * count)
+        per_fold.extend([(fold_clock[0] - fold_before) / count] * count)
         for c in (*CHECKPOINTS, n):
             if first < c <= first + count and c not in checkpoints:
                 window = np.array(per_article[max(0, c - WINDOW) : c]) * 1000
+                folds = np.array(per_fold[max(0, c - WINDOW) : c]) * 1000
                 checkpoints[c] = (
                     float(np.percentile(window, 50)),
                     float(np.percentile(window, 95)),
+                    float(np.percentile(folds, 50)),
+                    float(np.percentile(folds, 95)),
                     time.perf_counter() - begun,
                     int(np.mean(active[-WINDOW:])),
                 )
@@ -219,19 +236,22 @@ def main() -> None:
         f"through `Engine.ingest` in batches of {batch} into a store on disk.  Time per article "
         "for the story stage (active-story query, `predict_one`, `learn_one`), over the "
         f"{WINDOW} articles before each size; the batch's time is shared evenly among its "
-        "articles.",
+        "articles.  The fold columns time all of `Engine.fold` for the batch, shared the "
+        "same way: storing each article, the story stage, and the consolidation after it "
+        "(split checks, reassignment, merges).",
         "",
-        "| articles in the store | p50 ms | p95 ms | active stories searched (mean) |",
-        "|---|---|---|---|",
+        "| articles in the store | p50 ms | p95 ms | fold p50 ms | fold p95 ms | active stories searched (mean) |",
+        "|---|---|---|---|---|---|",
         *(
-            f"| {c:,} | {p50:.2f} | {p95:.2f} | {act:,} |"
-            for c, (p50, p95, _, act) in sorted(checkpoints.items())
+            f"| {c:,} | {p50:.2f} | {p95:.2f} | {f50:.2f} | {f95:.2f} | {act:,} |"
+            for c, (p50, p95, f50, f95, _, act) in sorted(checkpoints.items())
         ),
         "",
         f"Whole stream: {total:.0f} s, {n / total:.0f} articles/s through the engine with "
         "cleaning, the story stage and the store (no embedding model, copies or digests); "
         f"{stories:,} stories, {sum(1 for c in changes if c[0] == 'split'):,} splits and "
-        f"{sum(1 for c in changes if c[0] == 'merge'):,} merges; peak RSS {peak:.0f} MB.",
+        f"{sum(1 for c in changes if c[0] == 'merge'):,} merges; peak RSS {peak:.0f} MB; "
+        f"load average {os.getloadavg()[0]:.1f} at the end (2 cores).",
     ]
     report = "\n".join(lines)
     print(report)
