@@ -172,7 +172,10 @@ def main() -> None:
     body = table(results, uptime)
     print(body)
     if args.write:
-        write_section("batch-throughput", "## Batch pipeline on Dask\n\n" + body)
+        write_section(
+            f"batch-throughput-{args.articles}",
+            f"## Batch pipeline on Dask: {args.articles:,} articles\n\n" + body,
+        )
 
 
 if __name__ == "__main__":

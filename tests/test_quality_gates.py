@@ -84,6 +84,10 @@ def test_every_arrival_order_keeps_the_floor(shuffled_scores: list[float]) -> No
 
 
 def test_stories_do_not_depend_on_arrival_order(shuffled_scores: list[float]) -> None:
+    """Issue 5's criterion: three shuffled orders within 0.02 of each other
+    (0.889, 0.904, 0.900 when the gate was set).  Over more orders the spread
+    is wider: bench/story_orders.py measures file order and ten shuffles
+    (docs/benchmarks.md, "story-orders")."""
     assert max(shuffled_scores) - min(shuffled_scores) <= 0.02, shuffled_scores
 
 
