@@ -9,7 +9,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from storyfold import Engine
+from storyfold.config import Settings
+from storyfold.digest import CentralSentences
 from storyfold.evaluate import ari, bcubed, pairwise
+from storyfold.records import RawArticle
 
 __all__ = ["ari", "bcubed", "pairwise"]
 
@@ -23,6 +27,28 @@ def read_jsonl(path: Path) -> Iterator[dict[str, object]]:
         for line in f:
             if line.strip():
                 yield json.loads(line)
+
+
+def ecb_raws(rows: Sequence[dict[str, object]]) -> list[RawArticle]:
+    """ECB+ dev rows as the raw articles an ingest reads (id, text, URL only:
+    the gold fields stay out of the system under test)."""
+    return [
+        RawArticle(
+            id=str(r["id"]),
+            origin="ecb",
+            text=str(r["text"]),
+            url=str(r["url"]) if r.get("url") else None,
+        )
+        for r in rows
+    ]
+
+
+def light_engine(settings: Settings | None = None) -> Engine:
+    """An in-memory engine with the shipped stages but the light digest
+    (central sentences): for runs about grouping, not digests."""
+    engine = Engine.open(":memory:", settings=settings or Settings())
+    engine.digester = CentralSentences(engine.representer.terms)
+    return engine
 
 
 def mean_std(values: Sequence[float]) -> tuple[float, float]:

@@ -18,26 +18,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from storyfold import Engine
 from storyfold.config import Settings
-from storyfold.digest import CentralSentences
-from storyfold.records import RawArticle
 
-from common import DATA, bcubed, read_jsonl, write_section
+from common import DATA, bcubed, ecb_raws, light_engine, read_jsonl, write_section
 
 
 def b3(settings: Settings, rows: list[dict[str, object]]) -> float:
-    engine = Engine.open(":memory:", settings=settings)
-    engine.digester = CentralSentences(engine.representer.terms)
-    engine.ingest(
-        RawArticle(
-            id=str(r["id"]),
-            origin="ecb",
-            text=str(r["text"]),
-            url=str(r["url"]) if r.get("url") else None,
-        )
-        for r in rows
-    )
+    engine = light_engine(settings)
+    engine.ingest(ecb_raws(rows))
     labels = [engine.store.story_of(str(r["id"])) or "" for r in rows]
     engine.close()
     return bcubed([str(r["story"]) for r in rows], labels)[2]

@@ -259,10 +259,7 @@ class _Run:
             self._submit(
                 tasks.merge_ranks,
                 keep,
-                *(
-                    self._submit(tasks.rank_block, leads[q], leads[j], keep, window)
-                    for j in blocks
-                ),
+                *(self._submit(tasks.rank_block, leads[q], leads[j], keep, window) for j in blocks),
             )
             for q, blocks in enumerate(tasks.blocks_to_rank(spans, window))
         ]
