@@ -397,10 +397,10 @@ class Engine:
         the stories that gained articles.  A moved article's assignment says so
         (``reassigned`` among its parts)."""
         gained: set[str] = set()
+        active = self.store.active_story_states(
+            None, self.store.max_seq() - self.settings.story_active_articles, 0
+        )
         for story in stories:
-            active = self.store.active_story_states(
-                None, self.store.max_seq() - self.settings.story_active_articles, 0
-            )
             moves = self.consolidator.reassign(story, self._originals(story), active)
             for move in moves:
                 copies = [
@@ -414,6 +414,8 @@ class Engine:
                 gained.add(move.into)
             for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
                 self._refold(sid)
+                if (state := self.store.story_state(sid)) is not None:
+                    active[sid] = state
         return {sid for sid in gained if self.store.story_state(sid) is not None}
 
     def _root(self, article_id: str) -> str:

@@ -39,7 +39,7 @@ from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import cosine, nearest_by_lead
+from storyfold.stories.online import LeadTable, cosine, nearest_by_lead
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +241,7 @@ class Consolidator:
         if story not in states:
             return []
         k = self.settings.story_merge_candidates
+        table = LeadTable(states)
         out: list[Move] = []
         for seq, (article, rep) in enumerate(members, start=1):
             own = states[story]
@@ -248,12 +249,13 @@ class Consolidator:
                 continue
             single = self.assigner.learn_one(article, rep, story, None, seq)
             rest = without(own, single)
-            others = {i: st for i, st in states.items() if i != story}
-            offered = {story: rest} | {st.id: st for st in nearest_by_lead(rep.lead, others, k)}
+            offered = {story: rest} | {i: states[i] for i in table.nearest(rep.lead, k, story)}
             choice = self.assigner.predict_one(article, rep, offered)
             if choice.opened or choice.story == story:
                 continue
             states[story] = rest
             states[choice.story] = merged(states[choice.story], single)
+            table.update(states[story])
+            table.update(states[choice.story])
             out.append(Move(article.id, story, choice.story, choice))
         return out

@@ -73,6 +73,38 @@ def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) ->
     return [states[i] for i in keep]
 
 
+class LeadTable:
+    """The summed leads of a set of stories as one matrix, for many
+    :func:`nearest_by_lead` questions against the same stories: the rows are
+    stacked once and a story's row is replaced when its state changes."""
+
+    def __init__(self, stories: Mapping[str, StoryState]) -> None:
+        self.ids = list(stories)
+        self.row = {story: n for n, story in enumerate(self.ids)}
+        dim = len(next(iter(stories.values())).lead) if stories else 0
+        self.matrix = (
+            np.stack([st.lead for st in stories.values()]) if stories else np.zeros((0, dim))
+        )
+        self.norms = np.linalg.norm(self.matrix, axis=1)
+
+    def update(self, state: StoryState) -> None:
+        n = self.row[state.id]
+        self.matrix[n] = state.lead
+        self.norms[n] = np.linalg.norm(state.lead)
+
+    def nearest(self, lead: Vectors, k: int, leave_out: str) -> list[str]:
+        """The ``k`` stories nearest ``lead`` but ``leave_out``, in table order,
+        as :func:`nearest_by_lead` picks them among the others."""
+        others = [n for n in range(len(self.ids)) if self.ids[n] != leave_out]
+        if len(others) <= k:
+            return [self.ids[n] for n in others]
+        keep = np.asarray(others)
+        norms = self.norms[keep] * max(float(np.linalg.norm(lead)), 1e-12)
+        cosines = (self.matrix[keep] @ lead) / np.maximum(norms, 1e-12)
+        chosen = np.sort(np.argpartition(-cosines, k)[:k])
+        return [self.ids[int(keep[i])] for i in chosen]
+
+
 def gap_days(day: date, first: str | None, last: str | None) -> int | None:
     """Days between ``day`` and the span [first, last]; 0 inside it; None if unknown."""
     lo, hi = parse_day(first), parse_day(last)
