@@ -85,11 +85,12 @@ def _downgrade(db: Path) -> None:
     schema version set back."""
     previous = next(i for i, m in enumerate(MIGRATIONS) if "article_extracts" in m)
     con = sqlite3.connect(db)
-    # later migrations are undone too (5: the articles' ingest time)
+    # later migrations are undone too (6: the articles' ingest time; 7: the
+    # active-story indexes, which replaced 5's)
     if any(r[1] == "ingested" for r in con.execute("PRAGMA table_info(articles)")):
         con.execute("ALTER TABLE articles DROP COLUMN ingested")
     con.executescript(
-        "DROP TABLE story_changes; DROP INDEX stories_updated; DROP INDEX stories_last_seen; "
+        "DROP TABLE story_changes; DROP INDEX stories_updated_id; DROP INDEX stories_seen_id; "
         "ALTER TABLE stories DROP COLUMN years; ALTER TABLE stories DROP COLUMN updated; "
         "DROP TABLE article_extracts; DROP TABLE story_actors; "
         "ALTER TABLE stories DROP COLUMN digest_stale; "

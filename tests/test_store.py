@@ -16,6 +16,7 @@ from storyfold.represent.terms import terms_from_blob, terms_to_blob
 from storyfold.represent.text import content_hash
 from storyfold.store import Store
 from storyfold.store.schema import MIGRATIONS
+from storyfold.store.sqlite import ACTIVE_BY_DAY, ACTIVE_BY_SEQ
 
 texts = st.text(min_size=1, max_size=400)
 
@@ -125,6 +126,25 @@ def test_migrations_bring_a_store_to_the_latest_schema(tmp_path: Path) -> None:
         assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     Store.open(tmp_path / "s.db").close()  # opening again migrates nothing
+
+
+def test_the_active_story_query_reads_only_indexes(tmp_path: Path) -> None:
+    """Each original an ingest folds asks for the active stories' ids; the
+    story rows hold ~50 KB of vector sums each, so both halves of the query
+    must be answered from indexes holding the id."""
+    import sqlite3
+
+    Store.open(tmp_path / "s.db").close()
+    with sqlite3.connect(tmp_path / "s.db") as con:
+        plan = [
+            str(row[-1])
+            for row in con.execute(
+                f"EXPLAIN QUERY PLAN {ACTIVE_BY_SEQ} UNION {ACTIVE_BY_DAY}",
+                (0, "2024-01-01", "2024-01-15"),
+            )
+        ]
+    searches = [p for p in plan if p.startswith("SEARCH stories")]
+    assert len(searches) == 2 and all("COVERING INDEX" in p for p in searches), plan
 
 
 def test_a_schema_1_store_is_migrated_with_its_articles(tmp_path: Path) -> None:

@@ -164,4 +164,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN ingested TEXT;
     UPDATE articles SET ingested = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');
     """,
+    # 7: the active-story query (every original an ingest folds asks it) reads
+    # only ids: indexes that hold the id answer it without touching the story
+    # rows, each ~50 KB of vector sums.  On 1,287 stories of a synthetic stream
+    # the query went from 20 ms to 1.4 ms.  They replace the two indexes of
+    # migration 5, which they cover.
+    """
+    CREATE INDEX stories_updated_id ON stories (updated, id);
+    CREATE INDEX stories_seen_id ON stories (last_seen, first_seen, id);
+    DROP INDEX stories_updated;
+    DROP INDEX stories_last_seen;
+    """,
 )

@@ -62,6 +62,13 @@ class StoredLink:
     evidence: dict[str, float]
 
 
+ACTIVE_BY_SEQ = "SELECT id FROM stories WHERE updated >= ?"
+ACTIVE_BY_DAY = "SELECT id FROM stories WHERE last_seen >= ? AND first_seen <= ?"
+"""The two halves of the active-story query (``Store.active_story_states``):
+stories joined since a seq, stories whose days meet a window.  Schema 7's
+indexes answer both without reading the story rows."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoryState:
     """What the story stage needs of a story: the sums of its members' vectors,
@@ -564,12 +571,12 @@ class Store(BrowseQueries):
         until the next call (the active set of the next article is nearly the
         same) or a rollback.
         """
-        query = "SELECT id FROM stories WHERE updated >= ?"
+        query = ACTIVE_BY_SEQ
         args: list[object] = [since_seq]
         if day is not None:
             lo = (day - timedelta(days=window_days)).isoformat()
             hi = (day + timedelta(days=window_days)).isoformat()
-            query += " UNION SELECT id FROM stories WHERE last_seen >= ? AND first_seen <= ?"
+            query += " UNION " + ACTIVE_BY_DAY
             args += [lo, hi]
         ids = [str(r[0]) for r in self._db.execute(query, args)]
         cache = self._stories or {}
