@@ -207,10 +207,7 @@ def engine_items(
         article, rep = engine.store.article(raw.id), engine.store.representation(raw.id)
         assert article is not None and rep is not None, raw.id
         items.append((article, rep))
-        root = raw.id
-        while (link := engine.store.copy_link(root)) is not None:
-            root = link.original
-        families.append(root)
+        families.append(engine._root(raw.id))
     engine.close()
     return items, families
 

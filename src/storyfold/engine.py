@@ -353,12 +353,7 @@ class Engine:
                 continue
             moved, score = cut
             new = f"s{stable_id(moved[0] + ':split')[:12]}"
-            moved_set = set(moved)
-            moved += [
-                c
-                for c in self.store.story_article_ids(story)
-                if c not in moved_set and self._root(c) in moved_set
-            ]
+            moved += self._copies(moved)
             self.store.move_articles(moved, new)
             self._refold(story)
             self._refold(new)
@@ -403,12 +398,7 @@ class Engine:
         for story in stories:
             moves = self.consolidator.reassign(story, self._originals(story), active)
             for move in moves:
-                copies = [
-                    c
-                    for c in self.store.story_article_ids(story)
-                    if c != move.article and self._root(c) == move.article
-                ]
-                self.store.move_articles(copies, move.into)
+                self.store.move_articles(self._copies([move.article]), move.into)
                 parts = (*move.assignment.parts, ("reassigned", 1.0))
                 self.store.set_story(replace(move.assignment, parts=parts))
                 gained.add(move.into)
@@ -416,7 +406,12 @@ class Engine:
                 self._refold(sid)
                 if (state := self.store.story_state(sid)) is not None:
                     active[sid] = state
-        return {sid for sid in gained if self.store.story_state(sid) is not None}
+        return gained  # never emptied: a story keeps at least one member
+
+    def _copies(self, originals: Iterable[str]) -> list[str]:
+        """The copies of ``originals`` (a family's links all point at its
+        original, and copies live in their original's story)."""
+        return [c for o in originals for c in self.store.copies_of(o)]
 
     def _root(self, article_id: str) -> str:
         """The original at the root of an article's copy family (itself if none)."""

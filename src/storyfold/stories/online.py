@@ -63,24 +63,18 @@ class TimeEvidence:
 def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
     """The ``k`` stories whose summed lead embeddings are closest to ``lead``
     (all of them when there are no more than ``k``), in their given order."""
-    states = list(stories.values())
-    if len(states) <= k:
-        return states
-    matrix = np.stack([st.lead for st in states])
-    norms = np.linalg.norm(matrix, axis=1) * max(float(np.linalg.norm(lead)), 1e-12)
-    cosines = (matrix @ lead) / np.maximum(norms, 1e-12)
-    keep = np.sort(np.argpartition(-cosines, k)[:k])
-    return [states[i] for i in keep]
+    if len(stories) <= k:
+        return list(stories.values())
+    return [stories[i] for i in LeadTable(stories).nearest(lead, k)]
 
 
 class LeadTable:
-    """The summed leads of a set of stories as one matrix, for many
+    """The summed leads of a set of stories as one matrix, for one or many
     :func:`nearest_by_lead` questions against the same stories: the rows are
     stacked once and a story's row is replaced when its state changes."""
 
     def __init__(self, stories: Mapping[str, StoryState]) -> None:
         self.ids = list(stories)
-        self.row = {story: n for n, story in enumerate(self.ids)}
         dim = len(next(iter(stories.values())).lead) if stories else 0
         self.matrix = (
             np.stack([st.lead for st in stories.values()]) if stories else np.zeros((0, dim))
@@ -88,21 +82,26 @@ class LeadTable:
         self.norms = np.linalg.norm(self.matrix, axis=1)
 
     def update(self, state: StoryState) -> None:
-        n = self.row[state.id]
+        n = self.ids.index(state.id)
         self.matrix[n] = state.lead
         self.norms[n] = np.linalg.norm(state.lead)
 
-    def nearest(self, lead: Vectors, k: int, leave_out: str) -> list[str]:
-        """The ``k`` stories nearest ``lead`` but ``leave_out``, in table order,
-        as :func:`nearest_by_lead` picks them among the others."""
-        others = [n for n in range(len(self.ids)) if self.ids[n] != leave_out]
-        if len(others) <= k:
-            return [self.ids[n] for n in others]
-        keep = np.asarray(others)
-        norms = self.norms[keep] * max(float(np.linalg.norm(lead)), 1e-12)
-        cosines = (self.matrix[keep] @ lead) / np.maximum(norms, 1e-12)
+    def nearest(self, lead: Vectors, k: int, leave_out: str | None = None) -> list[str]:
+        """The ``k`` stories nearest ``lead`` (``leave_out`` aside), in table order."""
+        rows = np.arange(len(self.ids))
+        if leave_out in self.ids:
+            rows = np.delete(rows, self.ids.index(leave_out))
+        if len(rows) <= k:
+            return [self.ids[n] for n in rows]
+        matrix, norms = (
+            (self.matrix, self.norms)
+            if len(rows) == len(self.ids)
+            else (self.matrix[rows], self.norms[rows])
+        )
+        scaled = norms * max(float(np.linalg.norm(lead)), 1e-12)
+        cosines = (matrix @ lead) / np.maximum(scaled, 1e-12)
         chosen = np.sort(np.argpartition(-cosines, k)[:k])
-        return [self.ids[int(keep[i])] for i in chosen]
+        return [self.ids[int(rows[i])] for i in chosen]
 
 
 def gap_days(day: date, first: str | None, last: str | None) -> int | None:
