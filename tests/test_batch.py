@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -275,3 +276,88 @@ def test_partitions_far_apart_in_time_are_not_ranked_against_each_other() -> Non
     assert blocks_to_rank(spans, 30) == [[0], [0, 1], [2], [3], [2, 4], [0, 1, 2, 4, 5]]
     # a window wide enough for everything ranks every earlier partition
     assert blocks_to_rank(spans[:3], 1000) == [[0], [0, 1], [0, 1, 2]]
+
+
+def _windowed_set(folder: Path) -> list[Path]:
+    """ECB+ dev topics 1-6 in file order (147 articles), with an exact copy of
+    the first article at the end, two windows and more away from it, and a near
+    copy of the 70th after it."""
+    rows = [json.loads(line) for line in ECB.read_text(encoding="utf-8").splitlines()]
+    out = [{"id": r["id"], "text": r["text"]} for r in rows if int(r["topic"]) <= 6]
+    words = out[70]["text"].split(" ")
+    out.insert(90, {"id": "copy-near", "text": " ".join([*words[:-3], "(Reuters)"])})
+    out.append({**out[0], "id": "copy-exact"})
+    path = folder / "windowed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    return [path]
+
+
+def test_stories_per_window_stitched_at_the_seams(client: Client, tmp_path: Path) -> None:
+    """Windows of 64 articles folded in parallel, each with a lead-in of 64:
+    the same result whatever the partitioning, the local ingest's copy links,
+    copies in their original's story (the exact copy's original is two windows
+    back), sums that hold each story's originals, and stories close to the
+    local ingest's."""
+    inputs = _windowed_set(tmp_path)
+    local = _local(tmp_path, inputs, "local")
+    options = BatchOptions(digests=False, story_window=64, story_lead_in=64)
+    stages: list[str] = []
+    runs = [
+        _batch(
+            client,
+            tmp_path / f"w{parts}.db",
+            inputs,
+            replace(options, partitions=parts),
+            on_stage=lambda stage, c: stages.append(stage),
+        )
+        for parts in (2, 5)
+    ]
+    assert "stories" in stages  # the window stage ran (three windows)
+    assert runs[0] == runs[1]
+    rows = runs[0]
+    assert [r[:2] for r in rows] == [r[:2] for r in local]
+    assert _links(rows) == _links(local)
+    story = {str(r[1]): r[2] for r in rows}
+    assert story["copy-exact"] == story[str(rows[0][1])]
+    assert all(story[str(r[1])] == story[str(r[3])] for r in rows if r[3] is not None)
+    assert ari([str(r[2]) for r in local], [str(r[2]) for r in rows]) >= 0.9
+    with Engine.open(tmp_path / "w2.db") as engine:
+        originals: dict[str, int] = {}
+        for r in rows:
+            if r[3] is None:
+                originals[str(r[2])] = originals.get(str(r[2]), 0) + 1
+        assert {s.id: s.size for s in engine.store.story_states().values()} == originals
+
+
+def test_stitching_keeps_a_story_running_across_a_seam() -> None:
+    from storyfold.batch.tasks import WindowStories, stitch
+    from storyfold.records import Assignment
+
+    def a(idx: int, story: str) -> Assignment:
+        return Assignment(f"a{idx}", story, 1.0, False)
+
+    first = WindowStories(0, {0: a(0, "sA"), 1: a(1, "sA"), 2: a(2, "sB"), 3: a(3, "sB")}, [])
+    # the second window re-folded 2 and 3 (its lead-in) into one story "sX" with
+    # its own 4, opened "sY" with 5, and reused the first window's id "sA" for 6
+    second = WindowStories(
+        4,
+        {2: a(2, "sX"), 3: a(3, "sX"), 4: a(4, "sX"), 5: a(5, "sY"), 6: a(6, "sA")},
+        [("split", "sY", "sX", 1.5, 1)],
+    )
+    final, changes = stitch([first, second])
+    assert {k: v.story for k, v in final.items()} == {
+        "a0": "sA",
+        "a1": "sA",
+        "a2": "sB",
+        "a3": "sB",
+        "a4": "sB",  # the seam story keeps its id
+        "a5": "sY",
+        "a6": final["a6"].story,
+    }
+    assert final["a6"].story not in {"sA", "sB", "sY"}  # no clash with the first window's
+    assert changes == [("split", "sY", "sB", 1.5, 1)]
+    # a lead-in that was in two earlier stories: the story most of it was in
+    before = WindowStories(0, {0: a(0, "sP"), 1: a(1, "sQ"), 2: a(2, "sQ")}, [])
+    after = WindowStories(3, {0: a(0, "sZ"), 1: a(1, "sZ"), 2: a(2, "sZ"), 3: a(3, "sZ")}, [])
+    final, _ = stitch([before, after])
+    assert [final[f"a{i}"].story for i in range(4)] == ["sP", "sQ", "sQ", "sQ"]

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from storyfold.config import Settings
+from storyfold.config import BATCH_STORY_LEAD_IN, BATCH_STORY_WINDOW, Settings
 from storyfold.engine import DeleteReport, Engine
 from storyfold.errors import StoryfoldError
 from storyfold.export import export_articles, export_stories, story_record
@@ -131,14 +131,32 @@ def batch(
         str, typer.Option(help="'use' (multilingual) or 'hashing' (no model).")
     ] = "use",
     digests: Annotated[bool, typer.Option(help="Write a digest per story.")] = True,
+    story_window: Annotated[
+        int,
+        typer.Option(
+            help="Fold the stories of each this many arrivals in parallel, joined at the "
+            "seams (0: all on the client, exactly as ingest does)."
+        ),
+    ] = BATCH_STORY_WINDOW,
+    story_lead_in: Annotated[
+        int, typer.Option(help="Articles before each window folded again to match its seam.")
+    ] = BATCH_STORY_LEAD_IN,
 ) -> None:
-    """Fold many articles into a new store on a Dask cluster (same result as ingest)."""
+    """Fold many articles into a new store on a Dask cluster (the same copies as
+    ingest; the same stories too when the input fits one story window)."""
     from functools import partial
 
     from storyfold.batch import BatchOptions, connect, run_batch
 
     settings = replace(Settings(), embedder=embedder)
-    options = BatchOptions(partitions=partitions, digests=digests)
+    if story_window < 0 or story_lead_in < 0:
+        raise typer.BadParameter("--story-window and --story-lead-in take 0 or more articles")
+    options = BatchOptions(
+        partitions=partitions,
+        digests=digests,
+        story_window=story_window,
+        story_lead_in=story_lead_in,
+    )
     with _errors(), Engine.open(db, settings=settings) as engine, connect(scheduler) as client:
         report = run_batch(engine, inputs, client, partial(Engine, settings=settings), options)
         for notice in report.notices:

@@ -242,3 +242,14 @@ class Settings:
     articles).  Until written, a digest is marked stale in the store."""
 
     summary_sentences: int = 3
+
+
+BATCH_STORY_WINDOW = 20_000
+"""``storyfold batch`` folds the stories of each this many arrivals on a
+worker, in parallel, and stitches them at the seams; inputs that fit one
+window get exactly the local ingest's stories.  Measured agreement with the
+local ingest per window and lead-in: bench/batch_windows.py."""
+
+BATCH_STORY_LEAD_IN = 5_000
+"""The articles before a window that its worker folds again, so that the
+stories running across the seam are matched (see ``BATCH_STORY_WINDOW``)."""

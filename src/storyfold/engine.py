@@ -6,7 +6,7 @@ Each stage comes in through the constructor; ``Engine.open`` wires defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -203,12 +203,18 @@ class Engine:
         reps: Sequence[Representation],
         find: Callable[[Article, Representation], CopyLink | None],
         keys: Callable[[Article, Representation], list[str]],
+        decided: Mapping[str, Assignment] | None = None,
     ) -> tuple[set[str], int, int]:
         """Store one batch of articles and fold them in: copy links (``find``),
         story assignment, then the batch's splits and merges.  Runs inside the
         caller's transaction; returns the touched stories, the number of copies
         and of stories opened.  The one story path of both ``ingest`` and
-        ``storyfold batch`` (which passes copy links it found on workers)."""
+        ``storyfold batch`` (which passes copy links it found on workers).
+
+        ``decided``: the story of every article that is not a copy, decided
+        elsewhere (the batch's per-window story stage, which ran this fold with
+        its splits and merges on a worker); the states are folded as usual and
+        no consolidation runs here."""
         touched: set[str] = set()
         sizes: dict[str, int] = {}  # touched stories' sizes before the batch
         copies = opened = 0
@@ -222,13 +228,17 @@ class Engine:
                 assignment = self._follow(article, link)
                 copies += 1
             else:
-                active = self.store.active_story_states(
-                    article_day(article.published, article.url),
-                    seq - self.settings.story_active_articles,
-                    self.settings.story_active_days,
-                )
-                assignment = self.assigner.predict_one(article, rep, active)
-                state = active.get(assignment.story)
+                if decided is not None:
+                    state = self.store.story_state(decided[article.id].story)
+                    assignment = replace(decided[article.id], opened=state is None)
+                else:
+                    active = self.store.active_story_states(
+                        article_day(article.published, article.url),
+                        seq - self.settings.story_active_articles,
+                        self.settings.story_active_days,
+                    )
+                    assignment = self.assigner.predict_one(article, rep, active)
+                    state = active.get(assignment.story)
                 if assignment.story not in sizes:
                     sizes[assignment.story] = state.size if state else 0
                 self.store.put_story_state(
@@ -240,6 +250,8 @@ class Engine:
                 sizes[assignment.story] = before.size if before else 0
             self.store.set_story(assignment)
             touched.add(assignment.story)
+        if decided is not None:
+            return touched, copies, opened
         return self._consolidate(touched, sizes), copies, opened
 
     def _cleaned(

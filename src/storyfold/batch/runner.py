@@ -44,10 +44,11 @@ from distributed import Client, Future, LocalCluster
 
 from storyfold.batch import tasks
 from storyfold.batch.tasks import EngineFactory, EngineOnWorker, Record
+from storyfold.config import BATCH_STORY_LEAD_IN, BATCH_STORY_WINDOW
 from storyfold.engine import Engine, IngestReport
 from storyfold.errors import StoryfoldError
 from storyfold.readers import Fetcher, read_inputs
-from storyfold.records import Article, CopyLink, RawArticle
+from storyfold.records import Article, Assignment, CopyLink, RawArticle
 
 Stage = Callable[[str, Client], None]
 """Called with each stage's name once its tasks are submitted (for tests and
@@ -67,12 +68,24 @@ class BatchOptions:
     ``nearest``: how many nearest earlier articles are kept per article (the
     copy finder asks for its candidates + 1);
     ``digests``: write a digest per story (``show`` needs them).
+
+    Two options do change the stories, and only of inputs longer than one
+    window: ``story_window`` cuts the arrivals into windows of this many
+    articles, whose stories are folded in parallel (each window by the
+    engine's own fold, splits and merges included, on a worker) and joined at
+    the seams (:func:`~storyfold.batch.tasks.stitch`); each window first folds
+    the ``story_lead_in`` articles before it again, to match the seam.  A
+    smaller window is more parallel and further from the local ingest
+    (docs/scaling.md has the measured agreement); 0 folds every story on the
+    client, in one window, exactly as ``ingest`` does.
     """
 
     partitions: int | None = None
     buckets: int | None = None
     nearest: int = 11
     digests: bool = True
+    story_window: int = BATCH_STORY_WINDOW
+    story_lead_in: int = BATCH_STORY_LEAD_IN
 
 
 @dataclass(slots=True)
@@ -189,7 +202,7 @@ class _Run:
         records = self._represent(articles, parts)
         links = self._copies(records)
         self._collect(records)
-        self._write(links)
+        self._write(links, self._stories(records, links))
         return self.report
 
     # --- map stages ----------------------------------------------------------
@@ -292,6 +305,34 @@ class _Run:
             r.idx: r for part in self._gather(parts) for r in cast(list[Record], part)
         }
 
+    # --- stories per window ------------------------------------------------------
+    def _stories(
+        self, parts: list[Future[Any]], links: dict[int, CopyLink]
+    ) -> tuple[dict[str, Assignment], list[tasks.Change]] | None:
+        """Each window's stories folded on a worker, stitched at the seams; None
+        when the input fits one window (the client's fold decides then)."""
+        n = len(self.records)
+        size = self.engine.settings.batch_size
+        width = -(-self.options.story_window // size) * size
+        if width <= 0 or n <= width:
+            return None
+        lead = -(-self.options.story_lead_in // size) * size
+        ends = [*self.bounds[1:], n]
+        futures = []
+        for start in range(0, n, width):
+            lo, hi = max(0, start - lead), min(n, start + width)
+            overlapping = [
+                part
+                for part, first, end in zip(parts, self.bounds, ends, strict=True)
+                if first < hi and end > lo
+            ]
+            inside = {i: link for i, link in links.items() if lo <= i < hi}
+            futures.append(self._submit(tasks.fold_window, lo, start, hi, inside, *overlapping))
+        self.on_stage("stories", self.client)
+        windows = self._gather(futures)
+        self._lap("stories")
+        return tasks.stitch(windows)
+
     # --- write -----------------------------------------------------------------
     def _extracts(self) -> list[Any]:
         """What the digests read of each article, made on the workers in the
@@ -305,7 +346,11 @@ class _Run:
         self.on_stage("extract", self.client)
         return [e for part in self._gather(futures) for e in part]
 
-    def _write(self, links: dict[int, CopyLink]) -> None:
+    def _write(
+        self,
+        links: dict[int, CopyLink],
+        decided: tuple[dict[str, Assignment], list[tasks.Change]] | None,
+    ) -> None:
         engine, store = self.engine, self.engine.store
         extracts = self._extracts() if self.options.digests else []
         ordered = [self.records[i] for i in sorted(self.records)]
@@ -322,10 +367,13 @@ class _Run:
                     [r.rep for r in ordered[at : at + size]],
                     lambda article, rep: found[article.id],
                     lambda article, rep: list(keys[article.id]),
+                    decided[0] if decided else None,
                 )
                 touched |= stories
                 self.report.copies += copies
                 self.report.stories_opened += opened
+            for change in decided[1] if decided else ():
+                store.record_story_change(*change)
             if store.max_seq() != len(ordered):
                 raise BatchError(
                     f"{store.path} numbered the articles from another start; "

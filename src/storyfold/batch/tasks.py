@@ -23,8 +23,9 @@ from distributed import WorkerPlugin, get_worker
 from storyfold.batch.index import CandidateIndex
 from storyfold.copies.leads import day_number
 from storyfold.engine import Engine
-from storyfold.records import Article, CopyLink, RawArticle
+from storyfold.records import Article, Assignment, CopyLink, RawArticle
 from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.text import stable_id
 from storyfold.store import Store
 
 EngineFactory = Callable[[Store], Engine]
@@ -271,6 +272,124 @@ def confirm(
 
 
 # --- stories per time window, and digests --------------------------------------
+@dataclass(frozen=True, slots=True)
+class WindowStories:
+    """What one window's fold decided: the final story of each of its articles
+    that is not a copy (lead-in included, by arrival index), and the splits
+    and merges made after the lead-in, as the store records them."""
+
+    start: int
+    stories: dict[int, Assignment]
+    changes: list[tuple[str, str, str, float | None, int]]
+
+
+def window_engine() -> Engine:
+    """The worker's engine stages over a new in-memory store of their own."""
+    base = _engine()
+    return Engine(
+        Store.open(":memory:"),
+        settings=base.settings,
+        text_cleaner=base.text_cleaner,
+        html_cleaner=base.html_cleaner,
+        representer=base.representer,
+        copy_finder=base.copy_finder,
+        assigner=base.assigner,
+        consolidator=base.consolidator,
+        digester=base.digester,
+    )
+
+
+def fold_window(
+    lo: int, start: int, hi: int, links: dict[int, CopyLink], *parts: Sequence[Record]
+) -> WindowStories:
+    """The engine's own ``fold`` over the articles ``lo <= idx < hi`` (those
+    before ``start`` are the lead-in: the end of the previous window, folded
+    again so the seam can be matched), in the local ingest's batches.  A copy
+    whose family's original lies outside the window is left out: the client
+    places it with its original."""
+    engine = window_engine()
+    store = engine.store
+    records = sorted((r for part in parts for r in part if lo <= r.idx < hi), key=lambda r: r.idx)
+    inside: dict[str, CopyLink | None] = {}
+    kept: list[Record] = []
+    for record in records:
+        link = links.get(record.idx)
+        if link is None or link.original in inside:
+            inside[record.article.id] = link
+            kept.append(record)
+    size = engine.settings.batch_size
+    batches: dict[int, list[Record]] = {}
+    for record in kept:
+        batches.setdefault(record.idx // size, []).append(record)
+    lead_changes = 0
+    with store.transaction():
+        for number, batch in sorted(batches.items()):
+            engine.fold(
+                [r.article for r in batch],
+                [r.rep for r in batch],
+                lambda article, rep: inside[article.id],
+                lambda article, rep: [],
+            )
+            if (number + 1) * size <= start:
+                lead_changes = len(store.story_changes())
+    stories: dict[int, Assignment] = {}
+    for record in kept:
+        if record.idx in links:
+            continue
+        story = store.story_of(record.article.id)
+        held = store.assignment(record.article.id)
+        assert story is not None and held is not None, "every folded article has a story"
+        score, parts_of = held
+        stories[record.idx] = Assignment(
+            record.article.id, story, score, False, tuple(parts_of.items())
+        )
+    return WindowStories(start, stories, store.story_changes()[lead_changes:])
+
+
+Change = tuple[str, str, str, float | None, int]
+
+
+def stitch(windows: Sequence[WindowStories]) -> tuple[dict[str, Assignment], list[Change]]:
+    """The windows' stories joined at their seams, by article id.
+
+    A window's lead-in articles already have their story from the window
+    before; each story of the later window that holds lead-in articles takes
+    the earlier story most of them are in (ties: the smaller id), so a story
+    running across the seam keeps one id, and two that the later window merged
+    become one.  A story with no lead-in article keeps its own id unless an
+    earlier window used it (then it gets one made from the window's number).
+    """
+    final: dict[str, Assignment] = {}
+    changes: list[Change] = []
+    used: set[str] = set()
+    for number, window in enumerate(windows):
+        votes: dict[str, dict[str, int]] = {}
+        for idx, assignment in window.stories.items():
+            if idx < window.start and (before := final.get(assignment.article)) is not None:
+                tally = votes.setdefault(assignment.story, {})
+                tally[before.story] = tally.get(before.story, 0) + 1
+        rename = {
+            story: min(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            for story, tally in votes.items()
+        }
+        mine: set[str] = set()
+        for idx in sorted(window.stories):
+            assignment = window.stories[idx]
+            if idx < window.start:
+                continue
+            story = assignment.story
+            if story not in rename and story in used:
+                rename[story] = f"s{stable_id(f'{story}:window{number}')[:12]}"
+            story = rename.get(story, story)
+            mine.add(story)
+            final[assignment.article] = replace(assignment, story=story)
+        used |= mine
+        changes += [
+            (k, rename.get(a, a), rename.get(b, b), sc, n) for k, a, b, sc, n in window.changes
+        ]
+    return final, changes
+
+
 def extract(records: Sequence[Record]) -> list[Any]:
     """The digester's per-article extracts (none for a digester without them)."""
     return _engine()._extract([r.article for r in records], [r.rep for r in records])
