@@ -238,3 +238,42 @@ def test_engine_reassign_takes_copies_along(tmp_path: Path) -> None:
         held = store.assignment(lohan[0]["id"])
         assert held is not None and held[1].get("reassigned") == 1.0
         _consistent(store)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 9),  # which story
+            st.lists(st.integers(-3, 3), min_size=4, max_size=4),  # its new lead
+            st.booleans(),  # dropped from the active set
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(st.integers(-3, 3), min_size=4, max_size=4),
+)
+def test_active_leads_answer_as_a_fresh_table(
+    steps: list[tuple[int, list[int], bool]], query: list[int]
+) -> None:
+    """The lead matrix kept between calls gives the stories a table stacked
+    afresh would give, in the same order, as stories come, change and go
+    (small integer leads make ties common)."""
+    from storyfold.stories.online import ActiveLeads, nearest_by_lead
+
+    def state(n: int, lead: list[int]) -> StoryState:
+        zero = np.zeros(4, np.float32)
+        vec = np.array(lead, np.float32)
+        return StoryState(f"s{n}", n, 1, None, None, 10, vec, zero, zero, zero, zero, n)
+
+    kept = ActiveLeads()
+    active: dict[str, StoryState] = {}
+    q = np.array(query, np.float32)
+    for n, lead, dropped in steps:
+        if dropped:
+            active.pop(f"s{n}", None)
+        else:
+            active[f"s{n}"] = state(n, lead)
+        ordered = dict(sorted(active.items(), key=lambda item: item[1].seq))
+        for k in (1, 3):
+            want = [s.id for s in nearest_by_lead(q, ordered, k)]
+            assert [s.id for s in kept.nearest(q, ordered, k)] == want

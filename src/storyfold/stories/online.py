@@ -68,6 +68,64 @@ def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) ->
     return [stories[i] for i in LeadTable(stories).nearest(lead, k)]
 
 
+def _row_norms(matrix: Vectors) -> Vectors:
+    """Row norms, computed as :class:`LeadTable` computes them (so that the
+    cosines, and the ties among them, are the same)."""
+    return np.asarray(np.linalg.norm(np.atleast_2d(matrix), axis=1))
+
+
+class ActiveLeads:
+    """:func:`nearest_by_lead` for a caller that asks it again and again about
+    a slowly changing set of stories (the active stories, article after
+    article): the summed leads stay in one matrix between calls, and only the
+    rows of stories whose state changed (another object) are written again,
+    instead of stacking every active story's lead for every article.  Rows of
+    stories no longer asked about are dropped when they outnumber the others.
+    The answers are :func:`nearest_by_lead`'s."""
+
+    def __init__(self) -> None:
+        self._reset(np.zeros(0, np.float32))
+
+    def _reset(self, lead: Vectors) -> None:
+        self.rows: dict[str, int] = {}
+        self.held: list[StoryState] = []
+        self.matrix: Vectors = np.zeros((0, len(lead)), dtype=lead.dtype)
+        self.norms: Vectors = np.zeros(0, dtype=lead.dtype)
+
+    def nearest(self, lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
+        if len(stories) <= k:
+            return list(stories.values())
+        states = list(stories.values())
+        if len(self.rows) > 2 * len(stories) + 1024 or self.matrix.shape[1:] != lead.shape:
+            self._reset(states[0].lead)
+        found = [self.rows.get(st.id) for st in states]
+        held = self.held
+        stale = [
+            (n, st) for n, st in zip(found, states, strict=True) if n is None or held[n] is not st
+        ]
+        if stale:
+            new = [st for n, st in stale if n is None]
+            if new:
+                start = len(self.held)
+                for offset, st in enumerate(new):
+                    self.rows[st.id] = start + offset
+                self.held += new
+                self.matrix = np.concatenate([self.matrix, np.stack([st.lead for st in new])])
+                self.norms = np.concatenate([self.norms, _row_norms(self.matrix[start:])])
+            changed = [(n, st) for n, st in stale if n is not None]
+            if changed:
+                where = np.array([n for n, _ in changed])
+                self.matrix[where] = np.stack([st.lead for _, st in changed])
+                self.norms[where] = _row_norms(self.matrix[where])
+                for n, st in changed:
+                    self.held[n] = st
+        index = np.fromiter((self.rows[st.id] for st in states), np.int64, len(states))
+        scaled = self.norms[index] * max(float(np.linalg.norm(lead)), 1e-12)
+        cosines = (self.matrix @ lead)[index] / np.maximum(scaled, 1e-12)
+        chosen = np.sort(np.argpartition(-cosines, k)[:k])
+        return [states[int(i)] for i in chosen]
+
+
 class LeadTable:
     """The summed leads of a set of stories as one matrix, for one or many
     :func:`nearest_by_lead` questions against the same stories: the rows are
@@ -159,6 +217,7 @@ class CentroidAssigner:
     def __init__(self, settings: Settings, terms_dim: int = 4096) -> None:
         self.settings = settings
         self.terms_dim = terms_dim
+        self._leads = ActiveLeads()
 
     def score(
         self, rep: Representation, time: TimeEvidence, state: StoryState
@@ -180,7 +239,7 @@ class CentroidAssigner:
         time = TimeEvidence.of(article)
         day = time.day
         best: tuple[float, str, tuple[tuple[str, float], ...]] | None = None
-        for state in nearest_by_lead(rep.lead, stories, self.settings.story_candidates):
+        for state in self._leads.nearest(rep.lead, stories, self.settings.story_candidates):
             gap = gap_days(day, state.first_seen, state.last_seen) if day else None
             if gap is not None and gap > self.settings.story_window_days:
                 continue
