@@ -109,7 +109,7 @@ def main() -> None:
                     start = time.perf_counter()
                     decided = run._stories(records, links)
                     middle = time.perf_counter()
-                    run._write(links, decided)
+                    run._write(links, decided, [])
                     end = time.perf_counter()
                 stories = _stories(db)
                 if reference is None:

@@ -15,18 +15,22 @@
    (:class:`~storyfold.batch.index.CandidateIndex`): the link the local path
    would find against the store;
 7. make the digester's per-article extracts on the workers;
-8. write everything in one transaction through the engine's own ``fold``, in
+8. fold the stories per window of arrivals, in parallel: each window's task
+   runs the engine's own ``fold`` (assignment, splits, merges) over a lead-in
+   (the end of the window before) and the window, and the client stitches the
+   windows at the seams (an input that fits one window skips this: the
+   client's fold decides its stories, exactly as the local ingest's);
+9. write everything in one transaction through the engine's own ``fold``, in
    the local ingest's batches: copy links (found above) with the engine's
-   original rule, story assignment with its splits and merges, so the stories
-   are the local ingest's by construction; the story stage runs on the client
-   (its cost per article is small next to cleaning and embedding;
-   docs/scaling.md), marking every touched story's digest stale;
-9. after the commit, the engine's own ``refresh_digests`` writes the digests
-   and related stories.
+   original rule, and the stories decided in step 8 (or, for one window,
+   assigned there with their splits and merges), marking every touched
+   story's digest stale;
+10. after the commit, the engine's own ``refresh_digests`` writes the digests
+    and related stories.
 
-Nothing is written before step 8, and step 8 commits whole or not at all: a
+Nothing is written before step 9, and step 9 commits whole or not at all: a
 batch that fails before it leaves the store as it was (one that fails in step
-9 leaves digests marked stale, which the next ingest writes).
+10 leaves digests marked stale, which the next ingest writes).
 """
 
 from __future__ import annotations
@@ -202,7 +206,10 @@ class _Run:
         records = self._represent(articles, parts)
         links = self._copies(records)
         self._collect(records)
-        self._write(links, self._stories(records, links))
+        # extracts and window folds are independent: both are queued before either is gathered
+        extracts = self._extracts() if self.options.digests else []
+        decided = self._stories(records, links)
+        self._write(links, decided, extracts)
         return self.report
 
     # --- map stages ----------------------------------------------------------
@@ -334,9 +341,9 @@ class _Run:
         return tasks.stitch(windows)
 
     # --- write -----------------------------------------------------------------
-    def _extracts(self) -> list[Any]:
+    def _extracts(self) -> list[Future[Any]]:
         """What the digests read of each article, made on the workers in the
-        ingest's batches."""
+        ingest's batches (queued; gathered by the write)."""
         chunk = self.engine.settings.batch_size
         ordered = [self.records[i] for i in sorted(self.records)]
         futures = [
@@ -344,15 +351,16 @@ class _Run:
             for at in range(0, len(ordered), chunk)
         ]
         self.on_stage("extract", self.client)
-        return [e for part in self._gather(futures) for e in part]
+        return futures
 
     def _write(
         self,
         links: dict[int, CopyLink],
         decided: tuple[dict[str, Assignment], list[tasks.Change]] | None,
+        extracting: list[Future[Any]],
     ) -> None:
         engine, store = self.engine, self.engine.store
-        extracts = self._extracts() if self.options.digests else []
+        extracts = [e for part in self._gather(extracting) for e in part]
         ordered = [self.records[i] for i in sorted(self.records)]
         found = {r.article.id: links.get(r.idx) for r in ordered}
         keys = {r.article.id: r.band_keys for r in ordered}
