@@ -125,8 +125,8 @@ STREAMS = {
 def table(results: list[dict[str, object]], uptime: str, stream: str) -> str:
     lines = [
         f"Batch pipeline (`storyfold.batch`, digests off) on {results[0]['articles']} articles "
-        f"{STREAMS[stream]}, stories folded per window of {BatchOptions.story_window:,} arrivals (lead-in "
-        f"{BatchOptions.story_lead_in:,}) on the workers, Dask LocalCluster of worker "
+        f"{STREAMS[stream]}, stories folded by the engine on the client as the batch writes "
+        f"(story window {BatchOptions.story_window}), Dask LocalCluster of worker "
         f"processes, one thread each, on this 2-core machine shared with other jobs. `uptime` at the end: `{uptime}`.",
         "",
         "| workers | partitions | articles/s | wall s | copies | stories "

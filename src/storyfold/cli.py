@@ -134,16 +134,17 @@ def batch(
     story_window: Annotated[
         int,
         typer.Option(
-            help="Fold the stories of each this many arrivals in parallel, joined at the "
-            "seams (0: all on the client, exactly as ingest does)."
+            help="Fold the stories of each this many arrivals in parallel on the workers, "
+            "joined at the seams (close to ingest's stories, not equal: docs/scaling.md); "
+            "0: all on the client, exactly as ingest does."
         ),
     ] = BATCH_STORY_WINDOW,
     story_lead_in: Annotated[
         int, typer.Option(help="Articles before each window folded again to match its seam.")
     ] = BATCH_STORY_LEAD_IN,
 ) -> None:
-    """Fold many articles into a new store on a Dask cluster (the same copies as
-    ingest; the same stories too when the input fits one story window)."""
+    """Fold many articles into a new store on a Dask cluster (the same copies and
+    stories as ingest, unless --story-window is set)."""
     from functools import partial
 
     from storyfold.batch import BatchOptions, connect, run_batch

@@ -15,16 +15,16 @@
    (:class:`~storyfold.batch.index.CandidateIndex`): the link the local path
    would find against the store;
 7. make the digester's per-article extracts on the workers;
-8. fold the stories per window of arrivals, in parallel: each window's task
-   runs the engine's own ``fold`` (assignment, splits, merges) over a lead-in
-   (the end of the window before) and the window, and the client stitches the
-   windows at the seams (an input that fits one window skips this: the
-   client's fold decides its stories, exactly as the local ingest's);
+8. with a story window set, fold the stories per window of arrivals, in
+   parallel: each window's task runs the engine's own ``fold`` (assignment,
+   splits, merges) over a lead-in (the end of the window before) and the
+   window, and the client stitches the windows at the seams (by default, or
+   when the input fits one window, this is skipped: the client's fold in step
+   9 decides the stories, exactly as the local ingest's);
 9. write everything in one transaction through the engine's own ``fold``, in
    the local ingest's batches: copy links (found above) with the engine's
-   original rule, and the stories decided in step 8 (or, for one window,
-   assigned there with their splits and merges), marking every touched
-   story's digest stale;
+   original rule, and the stories decided in step 8 (or assigned here, with
+   their splits and merges), marking every touched story's digest stale;
 10. after the commit, the engine's own ``refresh_digests`` writes the digests
     and related stories.
 
@@ -80,8 +80,8 @@ class BatchOptions:
     the seams (:func:`~storyfold.batch.tasks.stitch`); each window first folds
     the ``story_lead_in`` articles before it again, to match the seam.  A
     smaller window is more parallel and further from the local ingest
-    (docs/scaling.md has the measured agreement); 0 folds every story on the
-    client, in one window, exactly as ``ingest`` does.
+    (docs/scaling.md has the measured agreement); 0, the default, folds every
+    story on the client, in one window, exactly as ``ingest`` does.
     """
 
     partitions: int | None = None
