@@ -84,3 +84,12 @@ def test_store_errors_are_one_line(tmp_path: Path) -> None:
     not_a_store.write_bytes(b"this is not sqlite" * 100)
     result = CliRunner().invoke(app, ["stories", "--db", str(not_a_store)])
     assert result.exit_code == 2 and "not a storyfold store" in result.output
+
+
+def test_batch_refuses_a_negative_story_window_before_starting_a_cluster(tmp_path: Path) -> None:
+    db = tmp_path / "b.db"
+    for option in ("--story-window", "--story-lead-in"):
+        result = CliRunner().invoke(app, ["batch", "--db", str(db), option, "-1", str(SEEDS)])
+        assert result.exit_code == 2
+        assert "0 or more articles" in result.output
+    assert not db.exists()
