@@ -26,10 +26,10 @@ from functools import partial
 from pathlib import Path
 
 import synth_stream
-from distributed import Client, LocalCluster, get_task_stream
+from distributed import get_task_stream
 
 from storyfold import Engine
-from storyfold.batch import BatchOptions, run_batch
+from storyfold.batch import BatchOptions, connect, run_batch
 from storyfold.config import Settings
 from storyfold.represent.text import sentences
 
@@ -73,17 +73,7 @@ def run(path: Path, workers: int, tmp: Path) -> dict[str, object]:
     db = tmp / f"batch{workers}.db"
     settings = Settings()
     options = BatchOptions(partitions=4 * workers, digests=False)
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
-        Client(cluster) as client,
-        Engine.open(db, settings=settings) as engine,
-    ):
+    with connect(f"local:{workers}") as client, Engine.open(db, settings=settings) as engine:
         load = os.getloadavg()
         start = time.perf_counter()
         with get_task_stream(client) as stream:

@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import synth_stream
-from distributed import Client, LocalCluster
 
 from storyfold import Engine
-from storyfold.batch import BatchOptions
+from storyfold.batch import BatchOptions, connect
 from storyfold.batch.runner import _Run
 from storyfold.batch.tasks import PLUGIN, EngineOnWorker
 from storyfold.config import Settings
@@ -84,16 +83,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         path, gold = _inputs(args.input, args.articles, tmp)
-        with (
-            LocalCluster(
-                n_workers=args.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=40,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with connect(f"local:{args.workers}") as client:
             client.register_plugin(EngineOnWorker(partial(Engine, settings=settings)), name=PLUGIN)
             first = Engine.open(tmp / "maps.db", settings=settings)
             run = _Run(first, client, BatchOptions(digests=False), lambda name, c: None)

@@ -258,14 +258,14 @@ def test_active_leads_answer_as_a_fresh_table(
     """The lead matrix kept between calls gives the stories a table stacked
     afresh would give, in the same order, as stories come, change and go
     (small integer leads make ties common)."""
-    from storyfold.stories.online import ActiveLeads, nearest_by_lead
+    from storyfold.stories.online import LeadTable, nearest_by_lead
 
     def state(n: int, lead: list[int]) -> StoryState:
         zero = np.zeros(4, np.float32)
         vec = np.array(lead, np.float32)
         return StoryState(f"s{n}", n, 1, None, None, 10, vec, zero, zero, zero, zero, n)
 
-    kept = ActiveLeads()
+    kept = LeadTable()
     active: dict[str, StoryState] = {}
     q = np.array(query, np.float32)
     for n, lead, dropped in steps:
@@ -276,4 +276,4 @@ def test_active_leads_answer_as_a_fresh_table(
         ordered = dict(sorted(active.items(), key=lambda item: item[1].seq))
         for k in (1, 3):
             want = [s.id for s in nearest_by_lead(q, ordered, k)]
-            assert [s.id for s in kept.nearest(q, ordered, k)] == want
+            assert [s.id for s in kept.among(q, ordered, k)] == want

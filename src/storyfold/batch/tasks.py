@@ -272,6 +272,10 @@ def confirm(
 
 
 # --- stories per time window, and digests --------------------------------------
+Change = tuple[str, str, str, float | None, int]
+"""A split or merge as the store records it: (kind, story, other, score, articles)."""
+
+
 @dataclass(frozen=True, slots=True)
 class WindowStories:
     """What one window's fold decided: the final story of each of its articles
@@ -280,7 +284,7 @@ class WindowStories:
 
     start: int
     stories: dict[int, Assignment]
-    changes: list[tuple[str, str, str, float | None, int]]
+    changes: list[Change]
 
 
 def window_engine() -> Engine:
@@ -344,9 +348,6 @@ def fold_window(
             record.article.id, story, score, False, tuple(parts_of.items())
         )
     return WindowStories(start, stories, store.story_changes()[lead_changes:])
-
-
-Change = tuple[str, str, str, float | None, int]
 
 
 def stitch(windows: Sequence[WindowStories]) -> tuple[dict[str, Assignment], list[Change]]:

@@ -39,7 +39,7 @@ from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import ActiveLeads, LeadTable, cosine
+from storyfold.stories.online import LeadTable, cosine
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ class Consolidator:
         self.settings = settings
         self.assigner = assigner
         self.dim = dim
-        self._leads = ActiveLeads()
+        self._leads = LeadTable()
 
     def split(
         self, story: str, members: Sequence[tuple[Article, Representation]]
@@ -207,7 +207,7 @@ class Consolidator:
             if mine is None:
                 continue
             best: tuple[float, str] | None = None
-            for other in self._leads.nearest(
+            for other in self._leads.among(
                 mine.lead, states, self.settings.story_merge_candidates + 1
             ):
                 if other.id == sid:

@@ -19,11 +19,13 @@ Two rules guard the same people's next event:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 
 from storyfold.config import Settings
 from storyfold.records import Article, Assignment
@@ -68,23 +70,26 @@ def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) ->
     return [stories[i] for i in LeadTable(stories).nearest(lead, k)]
 
 
-def _row_norms(matrix: Vectors) -> Vectors:
-    """Row norms, computed as :class:`LeadTable` computes them (so that the
-    cosines, and the ties among them, are the same)."""
-    return np.asarray(np.linalg.norm(np.atleast_2d(matrix), axis=1))
+class LeadTable:
+    """The summed leads of stories as one matrix, for many nearest-by-lead
+    questions.  A story's row is written when the table first sees it and
+    again only when its state changes (another object).
 
-
-class ActiveLeads:
-    """:func:`nearest_by_lead` for a caller that asks it again and again about
-    a slowly changing set of stories (the active stories, article after
-    article): the summed leads stay in one matrix between calls, and only the
-    rows of stories whose state changed (another object) are written again,
-    instead of stacking every active story's lead for every article.  Rows of
+    Built over a set of stories, :meth:`nearest` answers about all of them.
+    Held across calls (by the assigner and the merge search), :meth:`among`
+    answers about whichever stories it is given, the active ones article after
+    article, so their leads are not stacked again for every article; rows of
     stories no longer asked about are dropped when they outnumber the others.
-    The answers are :func:`nearest_by_lead`'s."""
+    ``among`` holds a lock: a worker running tasks on several threads shares
+    one assigner.
+    """
 
-    def __init__(self) -> None:
-        self._reset(np.zeros(0, np.float32))
+    def __init__(self, stories: Mapping[str, StoryState] | None = None) -> None:
+        self._lock = threading.Lock()
+        first = next(iter(stories.values())).lead if stories else np.zeros(0, np.float32)
+        self._reset(first)
+        if stories:
+            self._sync(list(stories.values()))
 
     def _reset(self, lead: Vectors) -> None:
         self.rows: dict[str, int] = {}
@@ -92,74 +97,58 @@ class ActiveLeads:
         self.matrix: Vectors = np.zeros((0, len(lead)), dtype=lead.dtype)
         self.norms: Vectors = np.zeros(0, dtype=lead.dtype)
 
-    def nearest(self, lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
-        if len(stories) <= k:
-            return list(stories.values())
-        states = list(stories.values())
-        if len(self.rows) > 2 * len(stories) + 1024 or self.matrix.shape[1:] != lead.shape:
-            self._reset(states[0].lead)
+    def _sync(self, states: Sequence[StoryState]) -> npt.NDArray[np.int64]:
+        """Writes the rows of new and changed states; their rows, in order."""
         found = [self.rows.get(st.id) for st in states]
         held = self.held
-        stale = [
-            (n, st) for n, st in zip(found, states, strict=True) if n is None or held[n] is not st
+        new = [st for n, st in zip(found, states, strict=True) if n is None]
+        changed = [
+            (n, st)
+            for n, st in zip(found, states, strict=True)
+            if n is not None and held[n] is not st
         ]
-        if stale:
-            new = [st for n, st in stale if n is None]
-            if new:
-                start = len(self.held)
-                for offset, st in enumerate(new):
-                    self.rows[st.id] = start + offset
-                self.held += new
-                self.matrix = np.concatenate([self.matrix, np.stack([st.lead for st in new])])
-                self.norms = np.concatenate([self.norms, _row_norms(self.matrix[start:])])
-            changed = [(n, st) for n, st in stale if n is not None]
-            if changed:
-                where = np.array([n for n, _ in changed])
-                self.matrix[where] = np.stack([st.lead for _, st in changed])
-                self.norms[where] = _row_norms(self.matrix[where])
-                for n, st in changed:
-                    self.held[n] = st
-        index = np.fromiter((self.rows[st.id] for st in states), np.int64, len(states))
+        if new:
+            start = len(held)
+            for offset, st in enumerate(new):
+                self.rows[st.id] = start + offset
+            held += new
+            self.matrix = np.concatenate([self.matrix, np.stack([st.lead for st in new])])
+            self.norms = np.concatenate([self.norms, np.linalg.norm(self.matrix[start:], axis=1)])
+        if changed:
+            where = np.array([n for n, _ in changed])
+            self.matrix[where] = np.stack([st.lead for _, st in changed])
+            self.norms[where] = np.linalg.norm(self.matrix[where], axis=1)
+            for n, st in changed:
+                held[n] = st
+        return np.fromiter((self.rows[st.id] for st in states), np.int64, len(states))
+
+    def _top(self, lead: Vectors, index: npt.NDArray[np.int64], k: int) -> list[int]:
+        """Positions in ``index`` of the ``k`` rows nearest ``lead``, in order."""
         scaled = self.norms[index] * max(float(np.linalg.norm(lead)), 1e-12)
         cosines = (self.matrix @ lead)[index] / np.maximum(scaled, 1e-12)
-        chosen = np.sort(np.argpartition(-cosines, k)[:k])
-        return [states[int(i)] for i in chosen]
-
-
-class LeadTable:
-    """The summed leads of a set of stories as one matrix, for one or many
-    :func:`nearest_by_lead` questions against the same stories: the rows are
-    stacked once and a story's row is replaced when its state changes."""
-
-    def __init__(self, stories: Mapping[str, StoryState]) -> None:
-        self.ids = list(stories)
-        dim = len(next(iter(stories.values())).lead) if stories else 0
-        self.matrix = (
-            np.stack([st.lead for st in stories.values()]) if stories else np.zeros((0, dim))
-        )
-        self.norms = np.linalg.norm(self.matrix, axis=1)
+        return [int(i) for i in np.sort(np.argpartition(-cosines, k)[:k])]
 
     def update(self, state: StoryState) -> None:
-        n = self.ids.index(state.id)
-        self.matrix[n] = state.lead
-        self.norms[n] = np.linalg.norm(state.lead)
+        self._sync([state])
 
     def nearest(self, lead: Vectors, k: int, leave_out: str | None = None) -> list[str]:
         """The ``k`` stories nearest ``lead`` (``leave_out`` aside), in table order."""
-        rows = np.arange(len(self.ids))
-        if leave_out in self.ids:
-            rows = np.delete(rows, self.ids.index(leave_out))
-        if len(rows) <= k:
-            return [self.ids[n] for n in rows]
-        matrix, norms = (
-            (self.matrix, self.norms)
-            if len(rows) == len(self.ids)
-            else (self.matrix[rows], self.norms[rows])
-        )
-        scaled = norms * max(float(np.linalg.norm(lead)), 1e-12)
-        cosines = (matrix @ lead) / np.maximum(scaled, 1e-12)
-        chosen = np.sort(np.argpartition(-cosines, k)[:k])
-        return [self.ids[int(rows[i])] for i in chosen]
+        ids = list(self.rows)
+        index = np.array([n for i, n in self.rows.items() if i != leave_out], np.int64)
+        if len(index) <= k:
+            return [ids[n] for n in index]
+        return [ids[int(index[i])] for i in self._top(lead, index, k)]
+
+    def among(self, lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
+        """:func:`nearest_by_lead` over ``stories``."""
+        if len(stories) <= k:
+            return list(stories.values())
+        states = list(stories.values())
+        with self._lock:
+            if len(self.rows) > 2 * len(states) + 1024 or self.matrix.shape[1:] != lead.shape:
+                self._reset(states[0].lead)
+            index = self._sync(states)
+            return [states[i] for i in self._top(lead, index, k)]
 
 
 def gap_days(day: date, first: str | None, last: str | None) -> int | None:
@@ -217,7 +206,7 @@ class CentroidAssigner:
     def __init__(self, settings: Settings, terms_dim: int = 4096) -> None:
         self.settings = settings
         self.terms_dim = terms_dim
-        self._leads = ActiveLeads()
+        self._leads = LeadTable()
 
     def score(
         self, rep: Representation, time: TimeEvidence, state: StoryState
@@ -239,7 +228,7 @@ class CentroidAssigner:
         time = TimeEvidence.of(article)
         day = time.day
         best: tuple[float, str, tuple[tuple[str, float], ...]] | None = None
-        for state in self._leads.nearest(rep.lead, stories, self.settings.story_candidates):
+        for state in self._leads.among(rep.lead, stories, self.settings.story_candidates):
             gap = gap_days(day, state.first_seen, state.last_seen) if day else None
             if gap is not None and gap > self.settings.story_window_days:
                 continue
