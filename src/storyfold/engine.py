@@ -33,7 +33,7 @@ from storyfold.represent.minhash import BAND_KEY_VERSION
 from storyfold.represent.text import content_hash, stable_id
 from storyfold.store import Store
 from storyfold.stories import CentroidAssigner, StoryAssigner
-from storyfold.stories.consolidate import Consolidator, due_for_split
+from storyfold.stories.consolidate import Consolidator, due_for_split, merged
 
 Progress = Callable[[int], None]
 
@@ -378,10 +378,13 @@ class Engine:
             None, self.store.max_seq() - self.settings.story_active_articles, 0
         )
         for merge in self.consolidator.merges(sorted(out), active):
+            gone, into = self.store.story_state(merge.story), self.store.story_state(merge.into)
+            assert gone is not None and into is not None, "merges are between stored stories"
             moved = self.store.story_article_ids(merge.story)
             self.store.move_articles(moved, merge.into)
             self.store.delete_story(merge.story)
-            self._refold(merge.into)
+            # The sums add up: no need to read every member of a long story again.
+            self.store.put_story_state(merged(into, gone))
             self.store.record_story_change(
                 "merge", merge.story, merge.into, merge.score, len(moved)
             )
