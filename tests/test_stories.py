@@ -277,3 +277,40 @@ def test_active_leads_answer_as_a_fresh_table(
         for k in (1, 3):
             want = [s.id for s in nearest_by_lead(q, ordered, k)]
             assert [s.id for s in kept.among(q, ordered, k)] == want
+
+
+def _names_state(size: int, names: np.ndarray) -> StoryState:
+    zeros = np.zeros(4096, np.float32)
+    return StoryState(
+        "s",
+        1,
+        size,
+        None,
+        None,
+        100 * size,
+        np.ones(8, np.float32),
+        names,
+        zeros,
+        zeros,
+        np.zeros(len(years("")), np.float32),
+        1,
+    )
+
+
+def test_a_long_story_does_not_find_names_only_one_member_had() -> None:
+    from storyfold.stories.consolidate import story_features
+    from storyfold.stories.online import FEATURES, _found
+
+    article = (np.array([7, 9], np.uint32), np.array([0.5, 0.5], np.float32))
+    named_once = np.zeros(4096, np.float32)
+    named_once[[7, 9]] = 0.5  # one member of 200 named both
+    named_by_all = named_once * 200
+    assert _found(named_once, 1, article) == 1.0  # one article: every name found
+    assert _found(named_once, 200, article) < 0.1
+    assert _found(named_by_all, 200, article) == 1.0
+    found = FEATURES.index("names_found")
+    single = _names_state(1, named_once)
+    # Between stories the two sides' shares are averaged: the single article
+    # has all of the long story's names (1.0), the long story barely its (< 0.1).
+    assert story_features(_names_state(200, named_once), single)[found] < 0.55
+    assert story_features(_names_state(200, named_by_all), single)[found] == 1.0

@@ -34,12 +34,12 @@ import numpy as np
 
 from storyfold.config import Settings
 from storyfold.records import Article, Assignment
-from storyfold.represent.base import Representation, Vectors
+from storyfold.represent.base import Representation
 from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import LeadTable, cosine
+from storyfold.stories.online import FOUND_SHARE, LeadTable, cosine
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,13 @@ class Merge:
     score: float
 
 
-def _share(a: Vectors, b: Vectors) -> float:
-    """The share of ``b``'s weight on terms ``a`` has."""
-    weight = float(b.sum())
-    return float(b[a > 0].sum()) / weight if weight > 0 else 0.0
+def _share(a: StoryState, b: StoryState) -> float:
+    """The share of ``b``'s mean name weight on names ``a`` has, each counted
+    in full when ``a``'s mean weight on it reaches ``FOUND_SHARE`` of ``b``'s:
+    the assigner's ``names_found``, no larger for the longer story."""
+    mean_a, mean_b = a.names / max(a.size, 1), b.names / max(b.size, 1)
+    weight = float(mean_b.sum())
+    return float(np.minimum(mean_a / FOUND_SHARE, mean_b).sum()) / weight if weight > 0 else 0.0
 
 
 def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:
@@ -63,7 +66,7 @@ def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:
     known = float(a.years.any() and b.years.any())
     # Both name shares are one value between stories: each side's share of
     # the other's names, averaged.
-    shared = (_share(a.names, b.names) + _share(b.names, a.names)) / 2
+    shared = (_share(a, b) + _share(b, a)) / 2
     return (
         cosine(a.names, b.names),
         cosine(a.content, b.content),

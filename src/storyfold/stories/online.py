@@ -1,9 +1,11 @@
 """Online story assignment: each article joins the best active story or opens one.
 
-An article is compared with every active story by six features of the sums of
+An article is compared with every active story by eight features of the sums of
 the story's members' vectors: the cosines of names (who, where), content words
 (what happened), content word pairs, the lead's embedding and the years
-mentioned, and whether both sides mention years at all.  A logistic model over
+mentioned, whether both sides mention years at all, and the shares of the
+article's names the story has (``FOUND_SHARE``) and of the story's names the
+article has.  A logistic model over
 those, fitted on ECB+ dev (``bench/calibrate_stories.py``), scores each story;
 the article joins the best one at or above the threshold.
 
@@ -183,15 +185,30 @@ def features(rep: Representation, time: TimeEvidence, state: StoryState) -> tupl
         cosine(state.lead, rep.lead),
         cosine(state.years, time.years) if known else 0.0,
         known,
-        _found(state.names, rep.names),
+        _found(state.names, state.size, rep.names),
         _covered(state.names, rep.names),
     )
 
 
-def _found(total: Vectors, sparse: Sparse) -> float:
-    """The share of the article's weight on terms the story has."""
+FOUND_SHARE = 0.1
+"""``names_found`` counts a name in full when the story's mean weight on it is
+at least this share of the article's weight on it (about one member in ten
+names it), and in part below that.  Between two single articles that is
+nearly any shared name; a long story that named it once no longer "finds" it.
+Counting every name any member ever had let the longest story find every
+name: on 30,000 synthetic articles one story grew to 12,555 of them; with
+this share the longest has 1,354, and ECB+ dev changes within its noise."""
+
+
+def _found(total: Vectors, size: int, sparse: Sparse) -> float:
+    """The share of the article's weight on terms the story has, each term
+    counted in full when the story's mean weight on it reaches
+    ``FOUND_SHARE`` of the article's, in part below that."""
     weight = float(sparse[1].sum())
-    return float(sparse[1][total[sparse[0]] > 0].sum()) / weight if weight > 0 else 0.0
+    if weight <= 0:
+        return 0.0
+    mean = total[sparse[0]] / (max(size, 1) * FOUND_SHARE)
+    return float(np.minimum(sparse[1], mean).sum()) / weight
 
 
 def _covered(total: Vectors, sparse: Sparse) -> float:
