@@ -9,6 +9,11 @@ new store for each worker count and reports articles per second, each stage's
 wall time and, from Dask's task stream, each task kind's compute time per task.
 
     .venv/bin/python bench/batch_throughput.py --articles 3000 --workers 1 2 --write
+
+Each worker count's result is also kept in ``bench/.cache`` (one file per
+stream and size), so a long run can be split: ``--workers 2 --write`` now,
+``--workers 1 --write`` later, and the section shows both rows, each with the
+time and commit it was measured at.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from storyfold.config import Settings
 from storyfold.represent.text import sentences
 
 from common import DATA, read_jsonl, write_section
+
+CACHE = Path(__file__).parent / ".cache"
 
 
 def dev_texts() -> list[tuple[str, str]]:
@@ -86,7 +93,11 @@ def run(path: Path, workers: int, tmp: Path) -> dict[str, object]:
                 s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute"
             )
             tasks[name].append(compute)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return {
+        "at": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "commit": commit.stdout.strip(),
+        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
         "workers": workers,
         "articles": report.ingested,
         "seconds": round(seconds, 1),
@@ -112,22 +123,24 @@ STREAMS = {
 }
 
 
-def table(results: list[dict[str, object]], uptime: str, stream: str) -> str:
+def table(results: list[dict[str, object]], stream: str) -> str:
     lines = [
         f"Batch pipeline (`storyfold.batch`, digests off) on {results[0]['articles']} articles "
         f"{STREAMS[stream]}, stories folded by the engine on the client as the batch writes "
         f"(story window {BatchOptions.story_window}), Dask LocalCluster of worker "
-        f"processes, one thread each, on this 2-core machine shared with other jobs. `uptime` at the end: `{uptime}`.",
+        "processes, one thread each, on this 2-core machine shared with other jobs.",
         "",
         "| workers | partitions | articles/s | wall s | copies | stories "
-        "| load at start (1, 5, 15 min) |",
-        "|---|---|---|---|---|---|---|",
+        "| load at start (1, 5, 15 min) | run at (UTC), commit |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['workers']} | {r['partitions']} | {r['rate']} | {r['seconds']} | {r['copies']} | "
-            f"{r['stories']} | {r['load']} |"
+            f"{r['stories']} | {r['load']} | {r.get('at', '-')}, {r.get('commit', '-')} |"
         )
+    lines += ["", "`uptime` at the end of each run:", ""]
+    lines += [f"- {r['workers']} worker(s): `{r.get('uptime', '-')}`" for r in results]
     lines += ["", "Stage wall times (s) as the client saw them:", ""]
     stages = list(results[0]["stages"])  # type: ignore[arg-type]
     lines.append("| workers | " + " | ".join(stages) + " |")
@@ -178,12 +191,15 @@ def main() -> None:
         else:
             lines = (json.dumps(a) for a in build(args.articles))
         path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-        results = []
+        kept = CACHE / f"batch-throughput-{args.stream}-{args.articles}.json"
+        rows = {int(k): v for k, v in json.loads(kept.read_text()).items()} if kept.exists() else {}
         for workers in args.workers:
-            results.append(run(path, workers, tmp))
-            print(json.dumps(results[-1]), flush=True)
-        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    body = table(results, uptime, args.stream)
+            rows[workers] = run(path, workers, tmp)
+            print(json.dumps(rows[workers]), flush=True)
+            CACHE.mkdir(exist_ok=True)
+            kept.write_text(json.dumps(rows), encoding="utf-8")
+    results = [rows[w] for w in sorted(rows)]
+    body = table(results, args.stream)
     print(body)
     if args.write:
         write_section(
