@@ -127,7 +127,7 @@ def table(results: list[dict[str, object]], stream: str) -> str:
     lines = [
         f"Batch pipeline (`storyfold.batch`, digests off) on {results[0]['articles']} articles "
         f"{STREAMS[stream]}, stories folded by the engine on the client as the batch writes "
-        f"(story window {BatchOptions.story_window}), Dask LocalCluster of worker "
+        f"(story window {BatchOptions().story_window}, 0 = off), Dask LocalCluster of worker "
         "processes, one thread each, on this 2-core machine shared with other jobs.",
         "",
         "| workers | partitions | articles/s | wall s | copies | stories "
