@@ -39,7 +39,7 @@ from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import FOUND_SHARE, LeadTable, cosine
+from storyfold.stories.online import LeadTable, cosine, found_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +55,7 @@ def _share(a: StoryState, b: StoryState) -> float:
     """The share of ``b``'s mean name weight on names ``a`` has, each counted
     in full when ``a``'s mean weight on it reaches ``FOUND_SHARE`` of ``b``'s:
     the assigner's ``names_found``, no larger for the longer story."""
-    mean_a, mean_b = a.names / max(a.size, 1), b.names / max(b.size, 1)
-    weight = float(mean_b.sum())
-    return float(np.minimum(mean_a / FOUND_SHARE, mean_b).sum()) / weight if weight > 0 else 0.0
+    return found_share(a.names / max(a.size, 1), b.names / max(b.size, 1))
 
 
 def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -200,15 +201,22 @@ name: on 30,000 synthetic articles one story grew to 12,555 of them; with
 this share the longest has 1,354, and ECB+ dev changes within its noise."""
 
 
-def _found(total: Vectors, size: int, sparse: Sparse) -> float:
-    """The share of the article's weight on terms the story has, each term
-    counted in full when the story's mean weight on it reaches
-    ``FOUND_SHARE`` of the article's, in part below that."""
-    weight = float(sparse[1].sum())
-    if weight <= 0:
+def found_share(
+    mean: npt.NDArray[np.floating[Any]], weights: npt.NDArray[np.floating[Any]]
+) -> float:
+    """The share of ``weights`` (an article's, or a story's mean) on terms a
+    story has, each term counted in full where the story's ``mean`` weight on
+    it reaches ``FOUND_SHARE`` of ``weights``, in part below that."""
+    total = float(weights.sum())
+    if total <= 0:
         return 0.0
-    mean = total[sparse[0]] / (max(size, 1) * FOUND_SHARE)
-    return float(np.minimum(sparse[1], mean).sum()) / weight
+    return float(np.minimum(weights, mean / FOUND_SHARE).sum()) / total
+
+
+def _found(total: Vectors, size: int, sparse: Sparse) -> float:
+    """``found_share`` of the article's names in a story of ``size`` members
+    whose summed name weights are ``total``."""
+    return found_share(total[sparse[0]] / max(size, 1), sparse[1])
 
 
 def _covered(total: Vectors, sparse: Sparse) -> float:
