@@ -210,6 +210,36 @@ def test_reassign_moves_a_misplaced_member_home() -> None:
     assert consolidator.reassign("lohan", [items[k] for k in range(4, 8)], home) == []
 
 
+def test_settle_puts_a_run_s_misfiled_article_right(tmp_path: Path) -> None:
+    """The second look at the end of a run moves an article the run misfiled
+    (with its copy), and only the run's own articles: one stored before
+    ``since`` stays where it is."""
+    reid, lohan = _topic_one(4)
+    copy = {**lohan[0], "id": "lohan-copy"}
+    with _lite(Engine.open(tmp_path / "s.db")) as engine:
+        engine.ingest(
+            RawArticle(id=r["id"], origin="t", text=r["text"]) for r in [*reid, *lohan, copy]
+        )
+        store = engine.store
+        reid_story = store.story_of(reid[0]["id"])
+        lohan_story = store.story_of(lohan[1]["id"])
+        assert reid_story and lohan_story and reid_story != lohan_story
+        store.move_articles([lohan[0]["id"], "lohan-copy"], reid_story)
+        engine._refold(reid_story)
+        engine._refold(lohan_story)
+        first_lohan = next(a.seen for a in store.articles() if a.id == lohan[0]["id"])
+        # a run that began after the misfiled article: not its to weigh again
+        assert engine.settle({reid_story}, first_lohan + 1) == set()
+        assert store.story_of(lohan[0]["id"]) == reid_story
+        assert engine.settle({reid_story}, first_lohan) == {reid_story, lohan_story}
+        assert store.story_of(lohan[0]["id"]) == lohan_story
+        assert store.story_of("lohan-copy") == lohan_story
+        assert all(store.story_of(r["id"]) == reid_story for r in reid)
+        _consistent(store)
+        # settled: another look moves nothing
+        assert engine.settle({reid_story, lohan_story}, 1) == set()
+
+
 def test_engine_reassign_takes_copies_along(tmp_path: Path) -> None:
     """An early misfiling, undone at the next checkpoint: the article and its
     copy move together, the move is in the article's assignment, and every
@@ -230,8 +260,8 @@ def test_engine_reassign_takes_copies_along(tmp_path: Path) -> None:
         store.move_articles([lohan[0]["id"], "lohan-copy"], reid_story)
         engine._refold(reid_story)
         engine._refold(lohan_story)
-        gained = engine._reassign([reid_story])
-        assert gained == {lohan_story}
+        changed = engine._reassign([reid_story])
+        assert changed == {reid_story, lohan_story}  # the one lost, the other gained
         assert store.story_of(lohan[0]["id"]) == lohan_story
         assert store.story_of("lohan-copy") == lohan_story
         assert all(store.story_of(r["id"]) == reid_story for r in reid)

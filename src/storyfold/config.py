@@ -213,6 +213,14 @@ class Settings:
     0.895 without; worst order 0.883 / 0.869; the gate's three shuffles spread
     0.015 / 0.035."""
 
+    story_settle_rounds: int = 3
+    """At the end of each ingest (and batch) run, the articles it stored are
+    weighed again against the stories as they ended up, moving where the
+    assigner places them, for up to this many rounds (0: off;
+    ``Engine.settle``).  ECB+ dev through the engine (bench/story_orders.py):
+    file order 0.871 -> 0.901, the gate's three shuffles 0.892, 0.901, 0.899
+    -> 0.893, 0.902, 0.904; it rarely takes more than two rounds."""
+
     story_candidates: int = 50
     """An article is scored in full against the active stories whose summed
     lead embeddings are nearest to its own, this many at most (one matrix

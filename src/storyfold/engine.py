@@ -170,6 +170,8 @@ class Engine:
         with a message.
         """
         report = IngestReport()
+        since = self.store.max_seq() + 1  # the first seq this call stores
+        called: set[str] = set()  # the stories this call touched
         waiting = 0  # batches whose stories' digests are not written yet
         for batch in _batches(self._cleaned(items, report), self.settings.batch_size):
             reps = self.representer.represent(batch)
@@ -187,6 +189,7 @@ class Engine:
                 for extract in extracts:
                     self.store.put_extract(extract)
                 self.store.set_digests_stale(touched)
+            called |= touched
             waiting += 1
             if waiting >= self.settings.digest_every_batches:
                 self.refresh_digests()
@@ -194,8 +197,30 @@ class Engine:
             report.ingested += len(batch)
             if progress:
                 progress(len(batch))
+        if called:
+            with self.store.transaction():
+                self.store.set_digests_stale(self.settle(called, since))
         self.refresh_digests()
         return report
+
+    def settle(self, stories: Iterable[str], since: int) -> set[str]:
+        """The second look: once a run's stories have formed, each article it
+        stored (seq ``since`` on) is weighed again against its story without
+        it and the nearest other active stories, and moves where the assigner
+        places it (``Consolidator.reassign``), up to ``story_settle_rounds``
+        rounds or until nothing moves.  An article decided when its event's
+        first reports had not yet arrived is put right here, whatever the
+        arrival order.  Returns the stories that changed (their digests are
+        stale).  Runs inside the caller's transaction."""
+        changed: set[str] = set()
+        for _ in range(self.settings.story_settle_rounds):
+            live = sorted(s for s in stories if self.store.story_state(s) is not None)
+            moved = self._reassign(live, since)
+            if not moved:
+                break
+            changed |= moved
+            stories = set(live) | moved
+        return {s for s in changed if self.store.story_state(s) is not None}
 
     def fold(
         self,
@@ -401,27 +426,29 @@ class Engine:
             and (rep := self.store.representation(a.id)) is not None
         ]
 
-    def _reassign(self, stories: Sequence[str]) -> set[str]:
-        """Weigh each member of ``stories`` again and move those the assigner
-        places elsewhere, with their copies (``Consolidator.reassign``); returns
-        the stories that gained articles.  A moved article's assignment says so
-        (``reassigned`` among its parts)."""
-        gained: set[str] = set()
+    def _reassign(self, stories: Sequence[str], since: int = 0) -> set[str]:
+        """Weigh each member of ``stories`` (those stored from seq ``since`` on)
+        again and move those the assigner places elsewhere, with their copies
+        (``Consolidator.reassign``); returns the stories that lost or gained
+        articles.  A moved article's assignment says so (``reassigned`` among
+        its parts)."""
+        changed: set[str] = set()
         active = self.store.active_story_states(
             None, self.store.max_seq() - self.settings.story_active_articles, 0
         )
         for story in stories:
-            moves = self.consolidator.reassign(story, self._originals(story), active)
+            members = [m for m in self._originals(story) if m[0].seen >= since]
+            moves = self.consolidator.reassign(story, members, active)
             for move in moves:
                 self.store.move_articles(self._copies([move.article]), move.into)
                 parts = (*move.assignment.parts, ("reassigned", 1.0))
                 self.store.set_story(replace(move.assignment, parts=parts))
-                gained.add(move.into)
+                changed |= {move.into, story}
             for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
                 self._refold(sid)
                 if (state := self.store.story_state(sid)) is not None:
                     active[sid] = state
-        return gained  # never emptied: a story keeps at least one member
+        return changed  # a story that lost members keeps at least one
 
     def _copies(self, originals: Iterable[str]) -> list[str]:
         """The copies of ``originals`` (a family's links all point at its

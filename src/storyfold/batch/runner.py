@@ -24,7 +24,8 @@
 9. write everything in one transaction through the engine's own ``fold``, in
    the local ingest's batches: copy links (found above) with the engine's
    original rule, and the stories decided in step 8 (or assigned here, with
-   their splits and merges), marking every touched story's digest stale;
+   their splits and merges, then the ingest's ``settle``: the second look at
+   the run's articles), marking every touched story's digest stale;
 10. after the commit, the engine's own ``refresh_digests`` writes the digests
     and related stories.
 
@@ -382,6 +383,10 @@ class _Run:
                 self.report.stories_opened += opened
             for change in decided[1] if decided else ():
                 store.record_story_change(*change)
+            if decided is None:
+                # The ingest's second look at the run's articles (the window
+                # stage's stories are stitched as they are).
+                touched |= engine.settle(touched, 1)
             if store.max_seq() != len(ordered):
                 raise BatchError(
                     f"{store.path} numbered the articles from another start; "
