@@ -31,7 +31,7 @@ from storyfold.represent.dates import article_day
 from storyfold.represent.embedders import HashingEmbedder, UseEmbedder
 from storyfold.represent.minhash import BAND_KEY_VERSION
 from storyfold.represent.text import content_hash, stable_id
-from storyfold.store import Store
+from storyfold.store import Store, StoryState
 from storyfold.stories import CentroidAssigner, StoryAssigner
 from storyfold.stories.consolidate import Consolidator, due_for_split, merged
 
@@ -214,8 +214,11 @@ class Engine:
         stale).  Runs inside the caller's transaction."""
         changed: set[str] = set()
         for _ in range(self.settings.story_settle_rounds):
-            live = sorted(s for s in stories if self.store.story_state(s) is not None)
-            moved = self._reassign(live, since)
+            # Only an active story's members can move (``Consolidator.reassign``):
+            # a long run's older stories are not read at all.
+            active = self._active()
+            live = sorted(s for s in stories if s in active)
+            moved = self._reassign(live, since, active)
             if not moved:
                 break
             changed |= moved
@@ -399,9 +402,7 @@ class Engine:
             due.append(new)
         if self.settings.story_reassign:
             out |= self._reassign(due)
-        active = self.store.active_story_states(
-            None, self.store.max_seq() - self.settings.story_active_articles, 0
-        )
+        active = self._active()
         for merge in self.consolidator.merges(sorted(out), active):
             gone, into = self.store.story_state(merge.story), self.store.story_state(merge.into)
             assert gone is not None and into is not None, "merges are between stored stories"
@@ -426,17 +427,28 @@ class Engine:
             and (rep := self.store.representation(a.id)) is not None
         ]
 
-    def _reassign(self, stories: Sequence[str], since: int = 0) -> set[str]:
-        """Weigh each member of ``stories`` (those stored from seq ``since`` on)
-        again and move those the assigner places elsewhere, with their copies
-        (``Consolidator.reassign``); returns the stories that lost or gained
-        articles.  A moved article's assignment says so (``reassigned`` among
-        its parts)."""
-        changed: set[str] = set()
-        active = self.store.active_story_states(
+    def _active(self) -> dict[str, StoryState]:
+        """The stories joined by one of the last ``story_active_articles``."""
+        return self.store.active_story_states(
             None, self.store.max_seq() - self.settings.story_active_articles, 0
         )
+
+    def _reassign(
+        self,
+        stories: Sequence[str],
+        since: int = 0,
+        active: dict[str, StoryState] | None = None,
+    ) -> set[str]:
+        """Weigh each member of ``stories`` (those stored from seq ``since`` on)
+        again and move those the assigner places elsewhere, with their copies
+        (``Consolidator.reassign``, among the ``active`` stories, read here if
+        not given); returns the stories that lost or gained articles.  A moved
+        article's assignment says so (``reassigned`` among its parts)."""
+        changed: set[str] = set()
+        active = self._active() if active is None else active
         for story in stories:
+            if story not in active:
+                continue  # an inactive story's members stay (Consolidator.reassign)
             members = [m for m in self._originals(story) if m[0].seen >= since]
             moves = self.consolidator.reassign(story, members, active)
             for move in moves:
