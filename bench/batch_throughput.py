@@ -142,12 +142,12 @@ def table(results: list[dict[str, object]], stream: str) -> str:
     lines += ["", "`uptime` at the end of each run:", ""]
     lines += [f"- {r['workers']} worker(s): `{r.get('uptime', '-')}`" for r in results]
     lines += ["", "Stage wall times (s) as the client saw them:", ""]
-    stages = list(results[0]["stages"])  # type: ignore[arg-type]
+    stages = list(dict.fromkeys(s for r in results for s in r["stages"]))  # type: ignore[attr-defined]
     lines.append("| workers | " + " | ".join(stages) + " |")
     lines.append("|---" * (len(stages) + 1) + "|")
     for r in results:
         lines.append(
-            f"| {r['workers']} | " + " | ".join(str(r["stages"][s]) for s in stages) + " |"
+            f"| {r['workers']} | " + " | ".join(str(r["stages"].get(s, "-")) for s in stages) + " |"
         )  # type: ignore[index]
     lines += [
         "",

@@ -383,10 +383,12 @@ class _Run:
                 self.report.stories_opened += opened
             for change in decided[1] if decided else ():
                 store.record_story_change(*change)
+            self._lap("write")
             if decided is None:
                 # The ingest's second look at the run's articles (the window
                 # stage's stories are stitched as they are).
                 touched |= engine.settle(touched, 1)
+            self._lap("settle")
             if store.max_seq() != len(ordered):
                 raise BatchError(
                     f"{store.path} numbered the articles from another start; "
@@ -396,7 +398,7 @@ class _Run:
                 for extract in extracts:
                     store.put_extract(extract)
                 store.set_digests_stale(sorted(touched))
-        self._lap("write")
+        self._lap("commit")
         self.report.ingested = len(self.records)
         if self.options.digests:
             # The engine's own digest pass over the stories marked stale: a
