@@ -149,6 +149,18 @@ def timed_query(store: Store, clock: list[float], sizes: list[int]) -> Callable[
     return run
 
 
+def clocked(fn: Callable[..., Any], clock: list[float]) -> Callable[..., Any]:
+    """``fn``, adding the seconds each call takes to ``clock[0]``."""
+
+    def timed(*args: Any) -> Any:
+        start = time.perf_counter()
+        out = fn(*args)
+        clock[0] += time.perf_counter() - start
+        return out
+
+    return timed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=100_000)
@@ -188,36 +200,36 @@ def main() -> None:
     # The whole fold of each batch: storing, the story stage and the
     # consolidation after it (splits, reassignment, merges).
     fold_clock = [0.0]
-    fold = engine.fold
-
-    def timed_fold(*args: Any) -> Any:
-        start = time.perf_counter()
-        out = fold(*args)
-        fold_clock[0] += time.perf_counter() - start
-        return out
-
-    engine.fold = timed_fold  # type: ignore[method-assign]
+    engine.fold = clocked(engine.fold, fold_clock)  # type: ignore[method-assign]
+    # The second look at the end of each ingest call (Engine.settle).
+    settle_clock = [0.0]
+    engine.settle = clocked(engine.settle, settle_clock)  # type: ignore[method-assign]
     per_fold: list[float] = []
+    per_settle: list[float] = []
     begun = time.perf_counter()
     # One article per ingest call would change batching; time per article is
     # read from the clock around each article of each batch instead.
     batch = engine.settings.batch_size
-    checkpoints: dict[int, tuple[float, float, float, float, float, int]] = {}
+    checkpoints: dict[int, tuple[float, float, float, float, float, float, float, int]] = {}
     for first in range(0, n, batch):
-        before, fold_before = clock[0], fold_clock[0]
+        before, fold_before, settle_before = clock[0], fold_clock[0], settle_clock[0]
         engine.ingest(raws[first : first + batch])
         count = min(batch, n - first)
         per_article.extend([(clock[0] - before) / count] * count)
         per_fold.extend([(fold_clock[0] - fold_before) / count] * count)
+        per_settle.extend([(settle_clock[0] - settle_before) / count] * count)
         for c in (*CHECKPOINTS, n):
             if first < c <= first + count and c not in checkpoints:
                 window = np.array(per_article[max(0, c - WINDOW) : c]) * 1000
                 folds = np.array(per_fold[max(0, c - WINDOW) : c]) * 1000
+                settles = np.array(per_settle[max(0, c - WINDOW) : c]) * 1000
                 checkpoints[c] = (
                     float(np.percentile(window, 50)),
                     float(np.percentile(window, 95)),
                     float(np.percentile(folds, 50)),
                     float(np.percentile(folds, 95)),
+                    float(np.percentile(settles, 50)),
+                    float(np.percentile(settles, 95)),
                     time.perf_counter() - begun,
                     int(np.mean(active[-WINDOW:])),
                 )
@@ -238,13 +250,17 @@ def main() -> None:
         f"{WINDOW} articles before each size; the batch's time is shared evenly among its "
         "articles.  The fold columns time all of `Engine.fold` for the batch, shared the "
         "same way: storing each article, the story stage, and the consolidation after it "
-        "(split checks, reassignment, merges).",
+        "(split checks, reassignment, merges).  The settle columns time the second look "
+        "at the end of each ingest call (`Engine.settle`, its predictions also in the "
+        "story-stage columns), shared the same way.",
         "",
-        "| articles in the store | p50 ms | p95 ms | fold p50 ms | fold p95 ms | active stories searched (mean) |",
-        "|---|---|---|---|---|---|",
+        "| articles in the store | p50 ms | p95 ms | fold p50 ms | fold p95 ms "
+        "| settle p50 ms | settle p95 ms | active stories searched (mean) |",
+        "|---|---|---|---|---|---|---|---|",
         *(
-            f"| {c:,} | {p50:.2f} | {p95:.2f} | {f50:.2f} | {f95:.2f} | {act:,} |"
-            for c, (p50, p95, f50, f95, _, act) in sorted(checkpoints.items())
+            f"| {c:,} | {p50:.2f} | {p95:.2f} | {f50:.2f} | {f95:.2f} | {s50:.2f} | {s95:.2f} "
+            f"| {act:,} |"
+            for c, (p50, p95, f50, f95, s50, s95, _, act) in sorted(checkpoints.items())
         ),
         "",
         f"Whole stream: {total:.0f} s, {n / total:.0f} articles/s through the engine with "
