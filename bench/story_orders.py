@@ -43,7 +43,8 @@ def main() -> None:
     ]
     for name, settings in (
         ("shipped", Settings()),
-        ("shipped, no reassignment", replace(Settings(), story_reassign=False)),
+        ("shipped, no settle at the end of the run", replace(Settings(), story_settle_rounds=0)),
+        ("shipped, no reassignment at split checkpoints", replace(Settings(), story_reassign=False)),
     ):
         scores = [b3(settings, rows)]
         for seed in range(1, args.shuffles + 1):
