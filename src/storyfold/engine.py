@@ -34,6 +34,7 @@ from storyfold.represent.text import content_hash, stable_id
 from storyfold.store import Store, StoryState
 from storyfold.stories import CentroidAssigner, StoryAssigner
 from storyfold.stories.consolidate import Consolidator, due_for_split, merged
+from storyfold.stories.online import LeadTable
 
 Progress = Callable[[int], None]
 
@@ -446,11 +447,13 @@ class Engine:
         article's assignment says so (``reassigned`` among its parts)."""
         changed: set[str] = set()
         active = self._active() if active is None else active
+        stories = [s for s in stories if s in active]  # an inactive story's members stay
+        # One table of the active stories' leads for all of them (kept in step
+        # with ``active`` below), not one per story.
+        table = LeadTable(active) if stories else None
         for story in stories:
-            if story not in active:
-                continue  # an inactive story's members stay (Consolidator.reassign)
             members = [m for m in self._originals(story) if m[0].seen >= since]
-            moves = self.consolidator.reassign(story, members, active)
+            moves = self.consolidator.reassign(story, members, active, table)
             for move in moves:
                 self.store.move_articles(self._copies([move.article]), move.into)
                 parts = (*move.assignment.parts, ("reassigned", 1.0))
@@ -460,6 +463,8 @@ class Engine:
                 self._refold(sid)
                 if (state := self.store.story_state(sid)) is not None:
                     active[sid] = state
+                    assert table is not None
+                    table.update(state)
         return changed  # a story that lost members keeps at least one
 
     def _copies(self, originals: Iterable[str]) -> list[str]:

@@ -231,6 +231,7 @@ class Consolidator:
         story: str,
         members: Sequence[tuple[Article, Representation]],
         active: Mapping[str, StoryState],
+        table: LeadTable | None = None,
     ) -> list[Move]:
         """Members of ``story`` (in arrival order, copies left out) that the
         assigner places in another active story, given the story without them:
@@ -238,12 +239,17 @@ class Consolidator:
         ``story_merge_candidates`` other stories nearest by lead; it moves when
         ``predict_one`` picks another.  Moves are applied to the states as they
         are found, so a later member is weighed against the stories as they are
-        by then."""
+        by then.
+
+        ``table``: the leads of ``active`` (``LeadTable(active)``), for a caller
+        weighing many stories in turn; the rows of the stories that moves
+        change are rewritten here, and the caller rewrites them again when it
+        refolds those stories.  Built here when not given."""
         states = dict(active)
         if story not in states:
             return []
         k = self.settings.story_merge_candidates
-        table = LeadTable(states)
+        table = LeadTable(states) if table is None else table
         out: list[Move] = []
         for seq, (article, rep) in enumerate(members, start=1):
             own = states[story]
