@@ -111,13 +111,8 @@ def stream(
                 states[sid] = restate(assigner, sid, items, labels)
             touched.add(new)
             due.append(new)
-        for story in due if settings.story_reassign else ():
-            members = [k for k, label in enumerate(labels) if label == story]
-            moves = consolidator.reassign(story, [items[k] for k in members], states)
-            for move in moves:
-                labels[next(k for k in members if items[k][0].id == move.article)] = move.into
-            for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
-                states[sid] = restate(assigner, sid, items, labels)
+        if settings.story_reassign:
+            reassign(assigner, consolidator, due, items, labels, states)
         for merge in consolidator.merges(sorted(touched), states):
             labels = [merge.into if label == merge.story else label for label in labels]
             del states[merge.story]
@@ -143,18 +138,33 @@ def settle(
     ``states`` are updated in place."""
     stories = set(states)
     for _ in range(settings.story_settle_rounds):
-        moved: set[str] = set()
-        for story in sorted(s for s in stories if s in states):
-            members = [k for k, label in enumerate(labels) if label == story]
-            moves = consolidator.reassign(story, [items[k] for k in members], states)
-            for move in moves:
-                labels[next(k for k in members if items[k][0].id == move.article)] = move.into
-            for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
-                states[sid] = restate(assigner, sid, items, labels)
-                moved.add(sid)
+        moved = reassign(assigner, consolidator, sorted(stories), items, labels, states)
         if not moved:
             break
         stories = (stories & set(states)) | moved
+
+
+def reassign(
+    assigner: CentroidAssigner,
+    consolidator: Consolidator,
+    stories: list[str],
+    items: list[tuple[Article, Representation]],
+    labels: list[str | None],
+    states: dict[str, StoryState],
+) -> set[str]:
+    """Each story's members weighed again, in turn (``Engine._reassign``);
+    ``labels`` and ``states`` updated in place; returns the stories that lost
+    or gained members."""
+    changed: set[str] = set()
+    for story in stories:
+        members = [k for k, label in enumerate(labels) if label == story]
+        moves = consolidator.reassign(story, [items[k] for k in members], states)
+        for move in moves:
+            labels[next(k for k in members if items[k][0].id == move.article)] = move.into
+        for sid in sorted({story, *(m.into for m in moves)} if moves else ()):
+            states[sid] = restate(assigner, sid, items, labels)
+            changed.add(sid)
+    return changed
 
 
 def restate(
