@@ -215,15 +215,13 @@ class Engine:
         stale).  Runs inside the caller's transaction."""
         changed: set[str] = set()
         for _ in range(self.settings.story_settle_rounds):
-            # Only an active story's members can move (``Consolidator.reassign``):
-            # a long run's older stories are not read at all.
-            active = self._active()
-            live = sorted(s for s in stories if s in active)
-            moved = self._reassign(live, since, active)
+            # ``_reassign`` weighs only the active stories: a long run's older
+            # stories are not read at all.
+            moved = self._reassign(sorted(stories), since)
             if not moved:
                 break
             changed |= moved
-            stories = set(live) | moved
+            stories = set(stories) | moved
         return {s for s in changed if self.store.story_state(s) is not None}
 
     def fold(
@@ -434,23 +432,21 @@ class Engine:
             None, self.store.max_seq() - self.settings.story_active_articles, 0
         )
 
-    def _reassign(
-        self,
-        stories: Sequence[str],
-        since: int = 0,
-        active: dict[str, StoryState] | None = None,
-    ) -> set[str]:
+    def _reassign(self, stories: Sequence[str], since: int = 0) -> set[str]:
         """Weigh each member of ``stories`` (those stored from seq ``since`` on)
         again and move those the assigner places elsewhere, with their copies
-        (``Consolidator.reassign``, among the ``active`` stories, read here if
-        not given); returns the stories that lost or gained articles.  A moved
-        article's assignment says so (``reassigned`` among its parts)."""
+        (``Consolidator.reassign``, among the active stories; an inactive
+        story's members stay); returns the stories that lost or gained
+        articles.  A moved article's assignment says so (``reassigned`` among
+        its parts)."""
         changed: set[str] = set()
-        active = self._active() if active is None else active
-        stories = [s for s in stories if s in active]  # an inactive story's members stay
+        active = self._active()
+        stories = [s for s in stories if s in active]
+        if not stories:
+            return changed
         # One table of the active stories' leads for all of them (kept in step
         # with ``active`` below), not one per story.
-        table = LeadTable(active) if stories else None
+        table = LeadTable(active)
         for story in stories:
             members = [m for m in self._originals(story) if m[0].seen >= since]
             moves = self.consolidator.reassign(story, members, active, table)
@@ -463,7 +459,6 @@ class Engine:
                 self._refold(sid)
                 if (state := self.store.story_state(sid)) is not None:
                     active[sid] = state
-                    assert table is not None
                     table.update(state)
         return changed  # a story that lost members keeps at least one
 
