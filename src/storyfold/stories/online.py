@@ -3,7 +3,8 @@
 An article is compared with every active story by eight features of the sums of
 the story's members' vectors: the cosines of names (who, where), content words
 (what happened), content word pairs, the lead's embedding and the years
-mentioned, whether both sides mention years at all, and the shares of the
+each is about (mentioned, and the year of a dated article's day), whether both
+sides have years at all, and the shares of the
 article's names the story has (``FOUND_SHARE``) and of the story's names the
 article has.  A logistic model over
 those, fitted on ECB+ dev (``bench/calibrate_stories.py``), scores each story;
@@ -33,7 +34,7 @@ import numpy.typing as npt
 from storyfold.config import Settings
 from storyfold.records import Article, Assignment
 from storyfold.represent.base import Representation, Sparse, Vectors
-from storyfold.represent.dates import article_day, parse_day, years
+from storyfold.represent.dates import FIRST_YEAR, LAST_YEAR, article_day, parse_day, years
 from storyfold.represent.terms import dense
 from storyfold.represent.text import stable_id
 from storyfold.store.sqlite import StoryState
@@ -52,17 +53,25 @@ FEATURES = (
 
 @dataclass(frozen=True, slots=True)
 class TimeEvidence:
-    """An article's day (or None) and the years it mentions."""
+    """An article's day (or None) and the years it is about: those it
+    mentions, and the year of its day, once.
+
+    A report published in 2005 is about 2005 even when its text never says
+    the year; counting that year lets a dated article tell a story of another
+    year's event by the years its members mention.  On ECB+ dev it raised the
+    grouped cross-validated B3 F1 from 0.877 to 0.888 (bench/calibrate_stories.py).
+    """
 
     day: date | None
     years: Vectors
 
     @classmethod
     def of(cls, article: Article) -> TimeEvidence:
-        return cls(
-            article_day(article.published, article.url),
-            years(article.body, article.url),
-        )
+        day = article_day(article.published, article.url)
+        counts = years(article.body, article.url)
+        if day is not None and FIRST_YEAR <= day.year <= LAST_YEAR:
+            counts[day.year - FIRST_YEAR] += 1.0
+        return cls(day, counts)
 
 
 def nearest_by_lead(lead: Vectors, stories: Mapping[str, StoryState], k: int) -> list[StoryState]:
