@@ -44,7 +44,12 @@ def main() -> None:
     for name, settings in (
         ("shipped", Settings()),
         ("shipped, no settle at the end of the run", replace(Settings(), story_settle_rounds=0)),
-        ("shipped, no reassignment at split checkpoints", replace(Settings(), story_reassign=False)),
+        (
+            "shipped, no reassignment at split checkpoints",
+            replace(Settings(), story_reassign=False),
+        ),
+        # Only the rules' cuts are left (halves further apart than the window).
+        ("shipped, no split-model cuts", replace(Settings(), story_split_odds=1e18)),
     ):
         scores = [b3(settings, rows)]
         for seed in range(1, args.shuffles + 1):

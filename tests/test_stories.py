@@ -7,16 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from storyfold import Engine
 from storyfold.config import Settings
 from storyfold.digest import CentralSentences
-from storyfold.records import RawArticle
+from storyfold.records import Article, RawArticle
+from storyfold.represent import Representation
 from storyfold.represent.dates import FIRST_YEAR, article_day, parse_day, url_day, years
 from storyfold.store import Store, StoryState
-from storyfold.stories.consolidate import due_for_split
+from storyfold.stories.consolidate import due_for_split, split_features, story_features
 
 from .conftest import DATA, SEEDS
 
@@ -70,7 +72,7 @@ def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
     settings = Settings(
         story_threshold=-1e9,
         long_report_words=10**9,
-        story_split_threshold=1e9,
+        story_split_odds=-1e9,
         story_absorb_size=0,  # else the joining threshold folds the cut back
     )
     with _lite(Engine.open(tmp_path / "s.db", settings=settings)) as engine:
@@ -94,7 +96,7 @@ def test_merges_keep_the_older_id_and_the_younger_answers(tmp_path: Path) -> Non
     settings = Settings(
         story_threshold=1e9,
         story_merge_threshold=-1e9,
-        story_split_threshold=-1e9,
+        story_split_odds=1e9,
         story_absorb_size=0,  # all merges at the merge threshold
     )
     with _lite(Engine.open(tmp_path / "m.db", settings=settings)) as engine:
@@ -208,6 +210,41 @@ def test_reassign_moves_a_misplaced_member_home() -> None:
     home = {"reid": state("reid", [0, 1, 2, 3]), "lohan": state("lohan", [4, 5, 6, 7])}
     assert consolidator.reassign("reid", [items[k] for k in range(4)], home) == []
     assert consolidator.reassign("lohan", [items[k] for k in range(4, 8)], home) == []
+
+
+def test_the_split_model_cuts_two_events_and_keeps_one_whole() -> None:
+    """Forced into one story, Tara Reid's rehab and Lindsay Lohan's are cut
+    apart by the shipped split model; eight reports of either, ingested two
+    at a time (split checks at four and eight), are never cut."""
+    reid, lohan = _topic_one(8)
+    engine = Engine.open(":memory:", settings=Settings())
+    consolidator = engine.consolidator
+
+    def items(rows: list[dict[str, str]]) -> list[tuple[Article, Representation]]:
+        articles = [engine.clean(RawArticle(id=r["id"], origin="t", text=r["text"])) for r in rows]
+        return list(zip(articles, engine.representer.represent(articles), strict=True))
+
+    both = items([*reid[:4], *lohan[:4]])
+    cut = consolidator.split("s", both)
+    assert cut is not None
+    assert sorted(cut[0]) == sorted(r["id"] for r in lohan[:4]), cut
+    assert cut[1] > Settings().story_split_odds
+    for one in (reid, lohan):
+        with _lite(Engine.open(":memory:", settings=Settings(batch_size=2))) as single:
+            single.ingest(RawArticle(id=r["id"], origin="t", text=r["text"]) for r in one)
+            assert single.store.story_changes() == []
+
+
+def test_split_features_are_the_story_features_and_the_cut_s_balance() -> None:
+    rng = np.random.default_rng(0)
+
+    def state(size: int) -> StoryState:
+        return _names_state(size, rng.random(4096).astype(np.float32))
+
+    a, b = state(3), state(6)
+    assert split_features(a, b)[:-1] == story_features(a, b)
+    assert split_features(a, b)[-1] == split_features(b, a)[-1] == pytest.approx(np.log(0.5))
+    assert split_features(a, state(3))[-1] == 0.0
 
 
 def test_settle_puts_a_run_s_misfiled_article_right(tmp_path: Path) -> None:

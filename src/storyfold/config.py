@@ -147,20 +147,21 @@ class Settings:
     (bench/eval_copies.py)."""
 
     # --- stories -------------------------------------------------------------
-    story_weights: tuple[float, ...] = (2.64, 1.27, 0.69, 1.88, 2.04, -0.14, 2.28, 2.39)
+    story_weights: tuple[float, ...] = (2.55, 1.24, 0.69, 1.84, 2.54, -0.19, 2.27, 2.36)
     story_bias: float = -3.7
     """Logistic model of "same event" over the features of
     ``storyfold.stories.online.FEATURES`` (in that order): the cosines of names,
-    content words, content word pairs, lead embedding and years mentioned, both
-    sides mentioning years, the share of the article's names the story has and
+    content words, content word pairs, lead embedding and years (mentioned,
+    and a dated article's own), both sides having years, the share of the
+    article's names the story has and
     of the story's names the article has.  Fitted by bench/calibrate_stories.py
     on ECB+ dev pairs of articles of the same topic (the hard cases: same kind
     of event), the articles cleaned, represented and copy-linked by the engine's
     own stages."""
 
-    story_threshold: float = 0.0
+    story_threshold: float = -0.25
     """Log-odds at or above which an article joins a story; below it opens a new
-    one.  Chosen with the split threshold by bench/calibrate_stories.py on ECB+
+    one.  Chosen after the split model by bench/calibrate_stories.py on ECB+
     dev (per-topic streams; grouped by topic for the cross-validated figure)."""
 
     long_report_words: int = 350
@@ -197,12 +198,16 @@ class Settings:
     without, 0.884 at 1, 0.876 at 2, 0.860 at 3."""
 
     story_split_min: int = 4
-    story_split_threshold: float = 1.0
+    story_split_weights: tuple[float, ...] = (-3.33, 0.45, 0.74, -1.65, -2.97, 1.62, -2.87, -2.87, 0.72)
+    story_split_bias: float = 4.51
+    story_split_odds: float = 0.0
     """A story is checked for a split at ``story_split_min`` articles and each
-    doubling; its two 2-means halves are split apart when the model scores them
-    below this log-odds as one event.  Chosen with the joining threshold on
-    ECB+ dev by bench/calibrate_stories.py, which tries never, 0, 1, 2, 2.5
-    and 3 (four of the five cross-validation folds pick 1)."""
+    doubling; its two 2-means halves are split apart when the split model
+    (logistic, over ``storyfold.stories.consolidate.SPLIT_FEATURES``, in that
+    order) gives log-odds of at least ``story_split_odds`` that cutting helps.
+    Fitted by bench/calibrate_stories.py on the 2-means cuts met at split
+    checkpoints while streaming ECB+ dev, each weighted by how much cutting
+    changes B-cubed F1 over the story's members, up or down."""
 
     story_reassign: bool = True
     """At each split checkpoint (``story_split_min`` and every doubling), each

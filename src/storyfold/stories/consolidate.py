@@ -13,9 +13,15 @@ The opposite error, two events folded into one story (the first reports of the
 second event joined the first before its own words were known), is checked
 each time a story's size doubles from ``story_split_min`` on (so the cost per
 article stays constant): its articles are cut in two by 2-means over their
-name and content-word vectors, and when the model scores the two halves below
-``story_split_threshold`` as one event, the half without the story's first
-article becomes a new story.  Copies stay with their originals.
+name and content-word vectors, and a model of its own (``SPLIT_FEATURES``:
+the halves' features as two stories, and how uneven the cut is) decides
+whether to cut: when its log-odds that cutting helps reach
+``story_split_odds``, the half without the story's first article becomes a
+new story.  Copies stay with their originals.  The same-event model is not
+asked: two halves of one event, each a sum of several articles, score lower
+as one event than an article does with its story, and two halves of two
+events with the same actors higher; the split model is fitted on such cuts
+(bench/calibrate_stories.py).
 
 At the same checkpoints each member is weighed again (``reassign``): against
 its story without it and against the nearest other active stories, with the
@@ -39,7 +45,7 @@ from storyfold.represent.dates import parse_day
 from storyfold.represent.terms import dense
 from storyfold.store.sqlite import StoryState
 from storyfold.stories.base import StoryAssigner
-from storyfold.stories.online import LeadTable, cosine, found_share
+from storyfold.stories.online import FEATURES, LeadTable, cosine, found_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,18 @@ def story_features(a: StoryState, b: StoryState) -> tuple[float, ...]:
         shared,
         shared,
     )
+
+
+SPLIT_FEATURES = (*FEATURES, "size_ratio")
+"""The split model's features of a 2-means cut: the halves' features as two
+stories (``story_features``), and the log of the smaller half's size over the
+larger's (0 for an even cut)."""
+
+
+def split_features(kept: StoryState, cut: StoryState) -> tuple[float, ...]:
+    """The features of :data:`SPLIT_FEATURES` for a story cut into two halves."""
+    small, large = sorted((kept.size, cut.size))
+    return (*story_features(kept, cut), float(np.log(max(small, 1) / max(large, 1))))
 
 
 def _span_gap(a: StoryState, b: StoryState) -> int:
@@ -169,7 +187,25 @@ class Consolidator:
         self, story: str, members: Sequence[tuple[Article, Representation]]
     ) -> tuple[list[str], float] | None:
         """The ids of the articles to cut from ``story`` (members in arrival
-        order, copies left out), with the halves' score; None to keep it whole."""
+        order, copies left out), with the split model's log-odds (1e9 when a
+        rule forces the cut); None to keep it whole."""
+        found = self.halves(story, members)
+        if found is None:
+            return None
+        sides, kept, cut = found
+        odds = self.split_odds(kept, cut)
+        if odds < self.settings.story_split_odds:
+            return None
+        moved = [a.id for (a, _), side in zip(members, sides, strict=True) if side != sides[0]]
+        return moved, round(odds, 4) if np.isfinite(odds) else 1e9
+
+    def halves(
+        self, story: str, members: Sequence[tuple[Article, Representation]]
+    ) -> tuple[list[bool], StoryState, StoryState] | None:
+        """The 2-means cut of ``story``'s members (in arrival order, copies
+        left out): each member's side, and the states of the half with the
+        first member and of the other; None below ``story_split_min`` members
+        or when the members do not separate."""
         if len(members) < self.settings.story_split_min:
             return None
         sides = bisect([rep for _, rep in members], self.dim)
@@ -180,11 +216,17 @@ class Consolidator:
             halves[side] = self.assigner.learn_one(article, rep, story, halves[side], seq)
         kept, cut = halves[sides[0]], halves[not sides[0]]
         assert kept is not None and cut is not None
-        score = self.score(kept, cut)
-        if score is not None and score >= self.settings.story_split_threshold:
-            return None
-        moved = [a.id for (a, _), side in zip(members, sides, strict=True) if side != sides[0]]
-        return moved, round(score, 4) if score is not None else float("-inf")
+        return sides, kept, cut
+
+    def split_odds(self, kept: StoryState, cut: StoryState) -> float:
+        """The split model's log-odds that cutting a story into these halves
+        helps; infinite when a rule says they cannot be one story (their days
+        further apart than ``story_window_days``, or long reports without
+        content words in common: :meth:`score`)."""
+        s = self.settings
+        if self.score(kept, cut) is None:
+            return float("inf")
+        return float(np.dot(s.story_split_weights, split_features(kept, cut)) + s.story_split_bias)
 
     def score(self, a: StoryState, b: StoryState) -> float | None:
         """Log-odds that two stories are one event; None when a rule forbids it."""
