@@ -209,9 +209,9 @@ class Settings:
     checkpoints while streaming ECB+ dev, each weighted by how much cutting
     changes B-cubed F1 over the story's members, up or down.  ECB+ dev
     through the engine, file order and ten shuffles (bench/story_orders.py):
-    mean B3 F1 0.917 with it, 0.878 with no cuts but the rules'; before it,
-    cutting when the same-event model scored the halves below 1.0 gave a
-    mean of 0.904 (with the years of the articles' days)."""
+    mean B3 F1 0.917 with it, 0.878 with no cuts but the rules'.  Before it
+    (and before a dated article's year counted), cutting when the same-event
+    model scored the halves below 1.0 gave a mean of 0.904."""
 
     story_reassign: bool = True
     """At each split checkpoint (``story_split_min`` and every doubling), each
