@@ -85,7 +85,8 @@ def test_every_arrival_order_keeps_the_floor(shuffled_scores: list[float]) -> No
 
 def test_stories_do_not_depend_on_arrival_order(shuffled_scores: list[float]) -> None:
     """Issue 5's criterion: three shuffled orders within 0.02 of each other
-    (0.889, 0.904, 0.900 when the gate was set).  Over more orders the spread
+    (0.889, 0.904, 0.900 when the gate was set; 0.913, 0.926, 0.921 with the
+    split model).  Over more orders the spread
     is wider: bench/story_orders.py measures file order and ten shuffles
     (docs/benchmarks.md, "story-orders")."""
     assert max(shuffled_scores) - min(shuffled_scores) <= 0.02, shuffled_scores
@@ -113,8 +114,9 @@ def test_rewrites_found_on_wmt21_english_families() -> None:
 
 ECBPLUS_SHA = "80c5cc55a820ce11"
 WMT21_SHA = "71ec1ee868ac9a67"
-# ECB+ dev: file order 0.901, the three shuffles 0.893-0.904 (docs/benchmarks.md, story-orders)
-STORY_B3_FLOOR = 0.89
+# ECB+ dev: file order 0.910, the three shuffles 0.913-0.926; worst of eleven
+# orders 0.904 (docs/benchmarks.md, story-orders)
+STORY_B3_FLOOR = 0.90
 COPY_FAMILIES = 12
 COPY_PRECISION_FLOOR = 0.95
 COPY_RECALL_FLOOR = 0.5

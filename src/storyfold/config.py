@@ -198,7 +198,17 @@ class Settings:
     without, 0.884 at 1, 0.876 at 2, 0.860 at 3."""
 
     story_split_min: int = 4
-    story_split_weights: tuple[float, ...] = (-3.33, 0.45, 0.74, -1.65, -2.97, 1.62, -2.87, -2.87, 0.72)
+    story_split_weights: tuple[float, ...] = (
+        -3.33,
+        0.45,
+        0.74,
+        -1.65,
+        -2.97,
+        1.62,
+        -2.87,
+        -2.87,
+        0.72,
+    )
     story_split_bias: float = 4.51
     story_split_odds: float = 0.0
     """A story is checked for a split at ``story_split_min`` articles and each

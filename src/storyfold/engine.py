@@ -417,11 +417,12 @@ class Engine:
             out.add(merge.into)
         return out
 
-    def _originals(self, story: str) -> list[tuple[Article, Representation]]:
-        """A story's members that are not copies, with their vectors, in arrival order."""
+    def _originals(self, story: str, since: int = 0) -> list[tuple[Article, Representation]]:
+        """A story's members that are not copies, with their vectors, in arrival
+        order; only those stored from seq ``since`` on, when given."""
         return [
             (a, rep)
-            for a in self.store.articles(story=story)
+            for a in self.store.articles(story=story, since=since)
             if self.store.copy_link(a.id) is None
             and (rep := self.store.representation(a.id)) is not None
         ]
@@ -448,7 +449,9 @@ class Engine:
         # with ``active`` below), not one per story.
         table = LeadTable(active)
         for story in stories:
-            members = [m for m in self._originals(story) if m[0].seen >= since]
+            # Read from the store only the members the caller asks about: a
+            # long story's older members are not loaded for every settle.
+            members = self._originals(story, since)
             moves = self.consolidator.reassign(story, members, active, table)
             for move in moves:
                 self.store.move_articles(self._copies([move.article]), move.into)

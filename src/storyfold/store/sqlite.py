@@ -337,13 +337,18 @@ class Store(BrowseQueries):
         ).fetchone()
         return None if row is None else _article(row)
 
-    def articles(self, story: str | None = None) -> Iterator[Article]:
-        """All articles in arrival order, or those of one story."""
+    def articles(self, story: str | None = None, since: int = 0) -> Iterator[Article]:
+        """All articles in arrival order, or those of one story; only those
+        stored from seq ``since`` on, when given."""
         if story is None:
-            rows = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles ORDER BY seq")
+            rows = self._db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE seq >= ? ORDER BY seq", (since,)
+            )
         else:
             rows = self._db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story = ? ORDER BY seq", (story,)
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE story = ? AND seq >= ? "
+                "ORDER BY seq",
+                (story, since),
             )
         for row in rows:
             yield _article(row)
