@@ -29,7 +29,7 @@ import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -321,17 +321,41 @@ def engine_items(
     return items, families
 
 
+class EcbDev(NamedTuple):
+    """ECB+ dev as the engine cleans and represents it: the articles, their
+    copy families, topics and gold stories (one per article, in file order),
+    and each topic's article positions."""
+
+    items: list[tuple[Article, Representation]]
+    families: list[str]
+    topics: list[str]
+    stories: list[str]
+    by_topic: dict[str, list[int]]
+
+
+def ecb_dev() -> EcbDev:
+    rows = list(read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl"))
+    items, families = engine_items(ecb_raws(rows))
+    topics = [str(r["topic"]) for r in rows]
+    by_topic: dict[str, list[int]] = {}
+    for i, t in enumerate(topics):
+        by_topic.setdefault(t, []).append(i)
+    return EcbDev(items, families, topics, [str(r["story"]) for r in rows], by_topic)
+
+
+def topic_folds(by_topic: dict[str, list[int]]) -> tuple[list[str], list[list[str]]]:
+    """The topics in a fixed shuffled order, and the five cross-validation
+    folds of topics taken from it."""
+    order = sorted(by_topic, key=int)
+    random.Random(7).shuffle(order)
+    return order, [order[k::5] for k in range(5)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
-    rows = list(read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl"))
-    items, families = engine_items(ecb_raws(rows))
-    topics = [str(r["topic"]) for r in rows]
-    stories = [str(r["story"]) for r in rows]
-    by_topic: dict[str, list[int]] = {}
-    for i, t in enumerate(topics):
-        by_topic.setdefault(t, []).append(i)
+    items, families, topics, stories, by_topic = ecb_dev()
     seed_items, seed_families = engine_items(
         [
             RawArticle(id=p.stem, origin="seeds", text=p.read_text(encoding="utf-8"))
@@ -353,9 +377,7 @@ def main() -> None:
 
     thresholds = [round(v, 2) for v in np.arange(-1.5, 1.01, 0.25)]
     shipped = Settings()
-    order = sorted(by_topic, key=int)
-    random.Random(7).shuffle(order)
-    folds = [order[k::5] for k in range(5)]
+    order, folds = topic_folds(by_topic)
     lines = [
         "| fold | weights ("
         + ", ".join(FEATURES)

