@@ -17,7 +17,9 @@ would move it:
    IDF of the stream), a relative similarity rather than an absolute one;
    once among all the stream's articles, and once among those that arrived
    before the later of the two (a random arrival order), as an online
-   grouping would know them.
+   grouping would know them; and shared neighbours: the share of each
+   one's 5 (and 10) nearest articles of the whole stream that the other has
+   among its own (Jarvis-Patrick's similarity).
 2. For each set of features, a "same event" model (logistic, and gradient
    boosting over all of them) is fitted on four folds of topics and scores
    the pairs of the fifth (grouped 5-fold cross-validation, the folds of
@@ -238,12 +240,20 @@ def main() -> None:
     texts = ["\n".join(filter(None, (a.title, a.body))) for a, _ in items]
     arrival = list(range(len(texts)))
     random.Random(0).shuffle(arrival)
-    for name, known in (("neighbour ranks", None), ("neighbour ranks, past only", arrival)):
-        ranks = np.log(neighbour_ranks(texts, known))
+    whole = neighbour_ranks(texts)
+    for name, ranks in (
+        ("neighbour ranks", np.log(whole)),
+        ("neighbour ranks, past only", np.log(neighbour_ranks(texts, arrival))),
+    ):
         families.append(name)
         columns[name] = np.array(
             [[ranks[i, j] + ranks[j, i], max(ranks[i, j], ranks[j, i])] for i, j in pairs]
         )
+    nearest = {k: [set(np.flatnonzero(row <= k).tolist()) for row in whole] for k in (5, 10)}
+    families.append("shared neighbours")
+    columns["shared neighbours"] = np.array(
+        [[len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)] for i, j in pairs]
+    )
     y = np.array([stories[i] == stories[j] for i, j in pairs])
     pair_topics = np.array([topics[i] for i, _ in pairs])
     position = {p: k for k, p in enumerate(pairs)}
@@ -301,21 +311,25 @@ def main() -> None:
         )
         table.append(line)
     upper = [f for f in families if f != "neighbour ranks, past only"]
-    online = [f for f in families if f != "neighbour ranks"]
+    online = [f for f in families if f not in ("neighbour ranks", "shared neighbours")]
     everything = np.hstack([shipped, *(columns[f] for f in upper)])
-    line, _ = row(
-        "shipped + all of them (ranks over the whole stream) | logistic", everything, _logistic
+    line, all_topics = row(
+        "shipped + all of them (ranks and neighbours over the whole stream) | logistic",
+        everything,
+        _logistic,
     )
     table.append(line)
     line, _ = row(
-        "shipped + all of them (ranks over the whole stream) | gradient boosting",
+        "shipped + all of them (ranks and neighbours over the whole stream) | gradient boosting",
         everything,
         _gradient_boosting,
     )
     table.append(line)
     past_only = np.hstack([shipped, *(columns[f] for f in online)])
     line, _ = row(
-        "shipped + all of them (ranks over the past only) | logistic", past_only, _logistic
+        "shipped + all of them (ranks over the past only, no shared neighbours) | logistic",
+        past_only,
+        _logistic,
     )
     table.append(line)
     hardest = sorted(base_topics, key=base_topics.get)[:6]  # type: ignore[arg-type]
@@ -335,7 +349,10 @@ def main() -> None:
             "",
             "Hardest topics for the shipped features (held-out pair AUC): "
             + ", ".join(f"{t} ({base_topics[t]:.3f})" for t in hardest)
-            + ".",
+            + "; the same topics with all of them (whole stream, logistic): "
+            + ", ".join(f"{t} ({all_topics[t]:.3f})" for t in hardest)
+            + ".  The pair AUC rises further than the grouping's B3 F1: a topic whose two "
+            "events stay merged scores about 0.69, whatever the order of its pairs.",
         ]
     )
     print(report)
