@@ -116,9 +116,8 @@ def _jaccard(a: set[Any], b: set[Any]) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
-def article_evidence(article: Article, nlp: Any, terms: TermWeigher) -> dict[str, Any]:
-    """What the candidate features read from one article."""
-    text = "\n".join(p for p in (article.title, article.body) if p)
+def article_evidence(article: Article, text: str, nlp: Any, terms: TermWeigher) -> dict[str, Any]:
+    """What the candidate features read from one article (``text``: its title and body)."""
     names, _ = names_and_content(text)
     lead = " ".join(([article.title] if article.title else []) + sentences(article.body)[:3])
     _, lead_content = names_and_content(lead)
@@ -228,7 +227,10 @@ def main() -> None:
     # The lemmatizer the digest's reader leaves out is needed here: verbs are compared by lemma.
     nlp = importlib.import_module(MODEL_PACKAGE).load(exclude=["ner"])
     terms = TermWeigher()
-    evidence = [article_evidence(a, nlp, terms) for a, _ in items]
+    texts = ["\n".join(filter(None, (a.title, a.body))) for a, _ in items]
+    evidence = [
+        article_evidence(a, text, nlp, terms) for (a, _), text in zip(items, texts, strict=True)
+    ]
     assigner = CentroidAssigner(Settings())
     singles = [assigner.learn_one(a, r, a.id, None, 0) for a, r in items]
     times = [TimeEvidence.of(a) for a, _ in items]
@@ -237,7 +239,6 @@ def main() -> None:
     extra = [candidate_features(evidence[i], evidence[j]) for i, j in pairs]
     families = list(extra[0])
     columns = {f: np.array([e[f] for e in extra]) for f in families}
-    texts = ["\n".join(filter(None, (a.title, a.body))) for a, _ in items]
     arrival = list(range(len(texts)))
     random.Random(0).shuffle(arrival)
     whole = neighbour_ranks(texts)
@@ -312,26 +313,23 @@ def main() -> None:
         table.append(line)
     upper = [f for f in families if f != "neighbour ranks, past only"]
     online = [f for f in families if f not in ("neighbour ranks", "shared neighbours")]
-    everything = np.hstack([shipped, *(columns[f] for f in upper)])
-    line, all_topics = row(
-        "shipped + all of them (ranks and neighbours over the whole stream) | logistic",
-        everything,
-        _logistic,
-    )
-    table.append(line)
-    line, _ = row(
-        "shipped + all of them (ranks and neighbours over the whole stream) | gradient boosting",
-        everything,
-        _gradient_boosting,
-    )
-    table.append(line)
-    past_only = np.hstack([shipped, *(columns[f] for f in online)])
-    line, _ = row(
-        "shipped + all of them (ranks over the past only, no shared neighbours) | logistic",
-        past_only,
-        _logistic,
-    )
-    table.append(line)
+    combined = [
+        ("ranks and neighbours over the whole stream", upper, _logistic, "logistic"),
+        (
+            "ranks and neighbours over the whole stream",
+            upper,
+            _gradient_boosting,
+            "gradient boosting",
+        ),
+        ("ranks over the past only, no shared neighbours", online, _logistic, "logistic"),
+    ]
+    combined_topics = []
+    for what, chosen, model, model_name in combined:
+        x = np.hstack([shipped, *(columns[f] for f in chosen)])
+        line, per_topic = row(f"shipped + all of them ({what}) | {model_name}", x, model)
+        table.append(line)
+        combined_topics.append(per_topic)
+    all_topics = combined_topics[0]  # whole stream, logistic
     hardest = sorted(base_topics, key=base_topics.get)[:6]  # type: ignore[arg-type]
     report = "\n".join(
         [
