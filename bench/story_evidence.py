@@ -316,62 +316,78 @@ def main() -> None:
     assigner = CentroidAssigner(Settings())
     singles = [assigner.learn_one(a, r, a.id, None, 0) for a, r in items]
     times = [TimeEvidence.of(a) for a, _ in items]
+    # Every pair of articles (i < j): the shipped features, then shared
+    # neighbours (2 columns), then neighbour ranks over the whole stream (2).
+    n, width = len(items), len(FEATURES)
+    whole = neighbour_ranks(texts)
+    log_whole = np.log(whole)
+    nearest = {k: [set(np.flatnonzero(row <= k).tolist()) for row in whole] for k in (5, 10)}
+    tensor = np.zeros((n, n, width + 4))
+    for i, j in itertools.combinations(range(n), 2):
+        tensor[i, j] = tensor[j, i] = [
+            *features(items[i][1], times[i], singles[j]),
+            *(len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)),
+            log_whole[i, j] + log_whole[j, i],
+            max(log_whole[i, j], log_whole[j, i]),
+        ]
     pairs = [(i, j) for t in order for i, j in itertools.combinations(by_topic[t], 2)]
-    shipped = np.array([features(items[i][1], times[i], singles[j]) for i, j in pairs])
+    within = tensor[tuple(np.array(pairs).T)]
+    shipped = within[:, :width]
     extra = [candidate_features(evidence[i], evidence[j]) for i, j in pairs]
     families = list(extra[0])
     columns = {f: np.array([e[f] for e in extra]) for f in families}
-    arrival = list(range(len(texts)))
+    arrival = list(range(n))
     random.Random(0).shuffle(arrival)
-    whole = neighbour_ranks(texts)
-    for name, ranks in (
-        ("neighbour ranks", np.log(whole)),
-        ("neighbour ranks, past only", np.log(neighbour_ranks(texts, arrival))),
-    ):
-        families.append(name)
-        columns[name] = np.array(
-            [[ranks[i, j] + ranks[j, i], max(ranks[i, j], ranks[j, i])] for i, j in pairs]
-        )
-    nearest = {k: [set(np.flatnonzero(row <= k).tolist()) for row in whole] for k in (5, 10)}
-    families.append("shared neighbours")
-    columns["shared neighbours"] = np.array(
-        [[len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)] for i, j in pairs]
+    past = np.log(neighbour_ranks(texts, arrival))
+    columns["neighbour ranks"] = within[:, width + 2 :]
+    columns["neighbour ranks, past only"] = np.array(
+        [[past[i, j] + past[j, i], max(past[i, j], past[j, i])] for i, j in pairs]
     )
+    columns["shared neighbours"] = within[:, width : width + 2]
+    families += ["neighbour ranks", "neighbour ranks, past only", "shared neighbours"]
     y = np.array([stories[i] == stories[j] for i, j in pairs])
     pair_topics = np.array([topics[i] for i, _ in pairs])
     position = {p: k for k, p in enumerate(pairs)}
 
-    def clusters(p: np.ndarray, topic: str, threshold: float) -> list[str]:
-        idx = by_topic[topic]
-        distance = np.zeros((len(idx), len(idx)))
-        for a, b in itertools.combinations(range(len(idx)), 2):
-            distance[a, b] = distance[b, a] = 1.0 - p[position[(idx[a], idx[b])]]
-        tree = linkage(squareform(distance), method="average")
-        return [str(v) for v in fcluster(tree, threshold, criterion="distance")]
-
-    def b3(p: np.ndarray, chosen: Sequence[str], threshold: float) -> float:
-        total = sum(len(by_topic[t]) for t in chosen)
+    def pooled_b3(
+        pools: Sequence[tuple[np.ndarray, np.ndarray]], method: Any, params: Any
+    ) -> float:
+        """B3 F1 over ``pools`` (articles, their probability matrix), each
+        grouped on its own by ``method(matrix, *params)``, weighted by size."""
+        total = sum(len(idx) for idx, _ in pools)
         return (
             sum(
-                bcubed([stories[i] for i in by_topic[t]], clusters(p, t, threshold))[2]
-                * len(by_topic[t])
-                for t in chosen
+                bcubed([stories[i] for i in idx], [str(v) for v in method(p, *params)])[2]
+                * len(idx)
+                for idx, p in pools
             )
             / total
         )
 
-    thresholds = [round(v, 2) for v in np.arange(0.3, 1.0, 0.05)]
+    def topic_pools(p: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each topic's articles and the matrix of their pairs' probabilities ``p``."""
+        out = {}
+        for t in order:
+            idx = np.array(by_topic[t])
+            matrix = np.zeros((len(idx), len(idx)))
+            for a, b in itertools.combinations(range(len(idx)), 2):
+                matrix[a, b] = matrix[b, a] = p[position[(idx[a], idx[b])]]
+            out[t] = (idx, matrix)
+        return out
+
+    thresholds = [(round(v, 2),) for v in np.arange(0.3, 1.0, 0.05)]
 
     def row(name: str, x: np.ndarray, model: Callable[[], Any]) -> tuple[str, dict[str, float]]:
         p = held_out_scores(x, y, pair_topics, folds, model)
         per_topic = {
             t: float(roc_auc_score(y[pair_topics == t], p[pair_topics == t])) for t in order
         }
+        pools = topic_pools(p)
         scores = []
         for held in folds:
-            train = [t for t in order if t not in held]
-            best = max(thresholds, key=lambda g: b3(p, train, g))
-            scores.append(b3(p, held, best))
+            train = [pools[t] for t in order if t not in held]
+            best = max(thresholds, key=lambda g: pooled_b3(train, average_groups, g))
+            scores.append(pooled_b3([pools[t] for t in held], average_groups, best))
         mean, std = mean_std(scores)
         line = (
             f"| {name} | {roc_auc_score(y, p):.3f} | {np.mean(list(per_topic.values())):.3f} | "
@@ -415,17 +431,6 @@ def main() -> None:
 
     # Pooled: every pair of a held-out fold's articles, across its topics too,
     # grouped with no topic known (as a stream would be).
-    n = len(items)
-    width = len(FEATURES)  # then shared neighbours (2 columns), then neighbour ranks (2)
-    log_ranks = np.log(whole)
-    tensor = np.zeros((n, n, width + 4))
-    for i, j in itertools.combinations(range(n), 2):
-        tensor[i, j] = tensor[j, i] = [
-            *features(items[i][1], times[i], singles[j]),
-            *(len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)),
-            log_ranks[i, j] + log_ranks[j, i],
-            max(log_ranks[i, j], log_ranks[j, i]),
-        ]
     pooled_sets = [
         ("shipped", list(range(width))),
         ("shipped + shared neighbours", list(range(width + 2))),
@@ -448,26 +453,13 @@ def main() -> None:
         ),
     ]
 
-    def pooled_b3(pools: list[tuple[np.ndarray, np.ndarray]], method: Any, params: Any) -> float:
-        total = sum(len(idx) for idx, _ in pools)
-        return (
-            sum(
-                bcubed([stories[i] for i in idx], [str(v) for v in method(p, *params)])[2]
-                * len(idx)
-                for idx, p in pools
-            )
-            / total
-        )
-
     pooled_table = [
         "| pair features | grouping | held-out B3 F1 | parameters chosen per fold |",
         "|---|---|---|---|",
     ]
-    ratios_shown: list[tuple[np.ndarray, np.ndarray]] = []
+    pools_of: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for name, cols in pooled_sets:
-        pools = pooled_probabilities(tensor, cols, folds, by_topic, stories)
-        if len(cols) == width + 2:
-            ratios_shown = pools
+        pools = pools_of[name] = pooled_probabilities(tensor, cols, folds, by_topic, stories)
         for method_name, grid, method in methods:
             scores, chosen = [], []
             for k, pool in enumerate(pools):
@@ -487,10 +479,8 @@ def main() -> None:
 
     two_events: dict[str, float] = {}
     one_event: list[float] = []
-    for idx, p in ratios_shown:
-        for topic in order:
-            if by_topic[topic][0] not in set(idx.tolist()):
-                continue
+    for (idx, p), held in zip(pools_of["shipped + shared neighbours"], folds, strict=True):
+        for topic in held:
             ratio = cut_ratio(p, idx, by_topic[topic])
             if ratio is not None:
                 two_events[topic] = ratio
