@@ -230,11 +230,16 @@ def average_groups(p: np.ndarray, threshold: float) -> np.ndarray:
     same-event probabilities), cut at ``threshold``."""
     if len(p) < 2:
         return np.ones(len(p), dtype=np.int64)
+    groups: np.ndarray = fcluster(_average_tree(p), threshold, criterion="distance")
+    return groups
+
+
+def _average_tree(p: np.ndarray) -> np.ndarray:
+    """The average-linkage tree over ``1 - p`` (a symmetric probability matrix)."""
     distance = 1.0 - p
     np.fill_diagonal(distance, 0.0)
-    tree = linkage(squareform(distance, checks=False), method="average")
-    groups: np.ndarray = fcluster(tree, threshold, criterion="distance")
-    return groups
+    tree: np.ndarray = linkage(squareform(distance, checks=False), method="average")
+    return tree
 
 
 def top_cut(p: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
@@ -242,9 +247,7 @@ def top_cut(p: np.ndarray, members: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     mean probability between them over the mean within them (a scale-free
     measure: how much less alike the sides are than their own articles);
     None when a side has fewer than two articles."""
-    distance = 1.0 - p[np.ix_(members, members)]
-    np.fill_diagonal(distance, 0.0)
-    sides = fcluster(linkage(squareform(distance, checks=False), "average"), 2, "maxclust")
+    sides = fcluster(_average_tree(p[np.ix_(members, members)]), 2, "maxclust")
     a, b = members[sides == 1], members[sides == 2]
     if min(len(a), len(b)) < 2:
         return None
@@ -464,20 +467,36 @@ def main() -> None:
         "| pair features | grouping | held-out B3 F1 | parameters chosen per fold |",
         "|---|---|---|---|",
     ]
+
+    def tuned_row(
+        name: str,
+        grid: Sequence[tuple[float, ...]],
+        fold_scores: Sequence[tuple[Callable[[Any], float], Callable[[Any], float]]],
+    ) -> str:
+        """A table row: for each fold, the parameters of ``grid`` that score best
+        by its first scorer (training), scored by its second (held out)."""
+        scores, chosen = [], []
+        for trained, held in fold_scores:
+            best = max(grid, key=trained)
+            scores.append(held(best))
+            chosen.append("/".join(f"{v:g}" for v in best))
+        mean, std = mean_std(scores)
+        line = f"| {name} | {mean:.3f} ± {std:.3f} | {', '.join(chosen)} |"
+        print(line, flush=True)
+        return line
+
     pools_of: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for name, cols in pooled_sets:
         pools = pools_of[name] = pooled_probabilities(tensor, cols, folds, by_topic, stories)
         for method_name, grid, method in methods:
-            scores, chosen = [], []
-            for k, pool in enumerate(pools):
-                others = [q for m, q in enumerate(pools) if m != k]
-                best = max(grid, key=lambda g: pooled_b3(others, method, g))
-                scores.append(pooled_b3([pool], method, best))
-                chosen.append("/".join(f"{v:g}" for v in best))
-            mean, std = mean_std(scores)
-            line = f"| {name} | {method_name} | {mean:.3f} ± {std:.3f} | {', '.join(chosen)} |"
-            print(line, flush=True)
-            pooled_table.append(line)
+            scorers = [
+                (
+                    lambda g, others=pools[:k] + pools[k + 1 :], m=method: pooled_b3(others, m, g),
+                    lambda g, pool=pool, m=method: pooled_b3([pool], m, g),
+                )
+                for k, pool in enumerate(pools)
+            ]
+            pooled_table.append(tuned_row(f"{name} | {method_name}", grid, scorers))
 
     # The whole stream: every pair of dev's articles scored by each fold's
     # model and grouped at once; the held-out topics' articles are scored
@@ -496,18 +515,17 @@ def main() -> None:
         streams = pooled_probabilities(tensor, cols, split, by_topic, stories, whole=True)
         rows = []
         for method_name, grid, method in methods:
-            scores, chosen = [], []
+            scorers = []
             for (_, p), held in zip(streams, split, strict=True):
-                trained = [t for t in order if t not in held]
                 grouped = {g: method(p, *g) for g in grid}
-                best = max(grid, key=lambda g: stream_b3(grouped[g], trained))
-                scores.append(stream_b3(grouped[best], held))
-                chosen.append("/".join(f"{v:g}" for v in best))
-            mean, std = mean_std(scores)
-            rows.append(
-                f"| {name} | {method_name} | {mean:.3f} ± {std:.3f} | {', '.join(chosen)} |"
-            )
-            print(rows[-1], flush=True)
+                trained = [t for t in order if t not in held]
+                scorers.append(
+                    (
+                        lambda g, grouped=grouped, trained=trained: stream_b3(grouped[g], trained),
+                        lambda g, grouped=grouped, held=held: stream_b3(grouped[g], held),
+                    )
+                )
+            rows.append(tuned_row(f"{name} | {method_name}", grid, scorers))
         return rows
 
     for name, cols in pooled_sets:
