@@ -16,7 +16,14 @@ from storyfold.config import Settings
 from storyfold.digest import CentralSentences
 from storyfold.records import Article, RawArticle
 from storyfold.represent import Representation
-from storyfold.represent.dates import FIRST_YEAR, article_day, parse_day, url_day, years
+from storyfold.represent.dates import (
+    FIRST_YEAR,
+    article_day,
+    mentioned_days,
+    parse_day,
+    url_day,
+    years,
+)
 from storyfold.store import Store, StoryState
 from storyfold.stories.consolidate import due_for_split, split_features, story_features
 
@@ -37,6 +44,16 @@ def test_days_from_published_and_urls() -> None:
     assert article_day("2020-01-02", "https://x.com/2013/05/03/a") == date(2020, 1, 2)
     assert article_day(None, "https://x.com/2013/05/03/a") == date(2013, 5, 3)
     assert article_day(None, None) is None
+
+
+def test_mentioned_days_in_order_of_place() -> None:
+    text = "Updated 2013-09-10. Four men struck on 9 September 2013; on Sept. 8, 2013 police"
+    assert mentioned_days(text) == [
+        (8, date(2013, 9, 10)),
+        (39, date(2013, 9, 9)),
+        (60, date(2013, 9, 8)),
+    ]
+    assert mentioned_days("on Monday, February 30, 2013 and in 2014") == []
 
 
 def test_years_mentioned() -> None:

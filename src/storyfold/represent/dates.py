@@ -61,8 +61,9 @@ def _day(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def _first(text: str) -> date | None:
-    """The earliest-placed full date in ``text`` (ISO, "May 3, 2013", "3 May 2013")."""
+def mentioned_days(text: str) -> list[tuple[int, date]]:
+    """Every full date in ``text`` (ISO, "May 3, 2013", "3 May 2013") with
+    where it starts, in order of place."""
     found: list[tuple[int, date]] = []
     for m in _ISO.finditer(text):
         if (d := _day(m[1], m[2], m[3])) is not None:
@@ -73,7 +74,13 @@ def _first(text: str) -> date | None:
     for m in _DMY.finditer(text):
         if (d := _day(m[3], m[2], m[1])) is not None:
             found.append((m.start(), d))
-    return min(found, key=lambda f: f[0])[1] if found else None
+    return sorted(found, key=lambda f: f[0])
+
+
+def _first(text: str) -> date | None:
+    """The earliest-placed full date in ``text``."""
+    found = mentioned_days(text)
+    return found[0][1] if found else None
 
 
 def parse_day(value: str | None) -> date | None:
