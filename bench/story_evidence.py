@@ -11,7 +11,8 @@ would move it:
    ("10 killed", "5.6 magnitude") that agree and that conflict (one head,
    different numbers); the content words of the lead (title and first three
    sentences); the verbs, subjects and objects of the lead (spaCy's parse);
-   the weekdays they name; their latest mentioned years, equal or not; and
+   the weekdays they name; their latest mentioned years, equal or not; the
+   full dates they mention, how many days apart the closest two are; and
    neighbour ranks: where each article stands among the other's nearest
    articles of the whole dev stream by TF-IDF cosine (words and word pairs,
    IDF of the stream), a relative similarity rather than an absolute one;
@@ -33,7 +34,8 @@ would move it:
    articles, across its topics too, grouped by average linkage at one
    threshold, and by ratio bisection (group loosely, then cut a group in two
    while the mean probability between the halves is below a share of the
-   mean within them); the same over the whole dev stream at once; and the
+   mean within them); the same over the whole dev stream at once, with the
+   neighbours found by TF-IDF and by the engine's own vectors; and the
    ratios of the top cut of each topic (two events) against those of each
    single event cut in two.
 
@@ -53,7 +55,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from calibrate_stories import ecb_dev, topic_folds
+from calibrate_stories import SHARED_SPLIT, ecb_dev, topic_folds
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -64,8 +66,8 @@ from sklearn.metrics import roc_auc_score
 from storyfold.config import Settings
 from storyfold.digest.nlp import MODEL_PACKAGE
 from storyfold.records import Article
-from storyfold.represent.dates import FIRST_YEAR
-from storyfold.represent.terms import TermWeigher
+from storyfold.represent.dates import FIRST_YEAR, mentioned_days
+from storyfold.represent.terms import TermWeigher, dense
 from storyfold.represent.text import names_and_content, sentences
 from storyfold.stories.online import FEATURES, CentroidAssigner, TimeEvidence, features
 
@@ -147,6 +149,7 @@ def article_evidence(article: Article, text: str, nlp: Any, terms: TermWeigher) 
         "args": args,
         "weekdays": Counter(w for w in words if w in _WEEKDAYS),
         "latest": int(mentioned.max()) + FIRST_YEAR if len(mentioned) else None,
+        "days": {d for _, d in mentioned_days(text)},
     }
 
 
@@ -159,6 +162,7 @@ def candidate_features(a: dict[str, Any], b: dict[str, Any]) -> dict[str, list[f
     shared = set(a["facts"]) & set(b["facts"])
     agree = sum(1 for h in shared if a["facts"][h] & b["facts"][h])
     known = a["latest"] is not None and b["latest"] is not None
+    gap = min((abs((x - y).days) for x in a["days"] for y in b["days"]), default=None)
     return {
         "numbers": [_cos(a["numbers"], b["numbers"])],
         "number facts": [math.log1p(agree), math.log1p(len(shared) - agree)],
@@ -175,6 +179,11 @@ def candidate_features(a: dict[str, Any], b: dict[str, Any]) -> dict[str, list[f
             float(known and a["latest"] == b["latest"]),
             float(known and a["latest"] != b["latest"]),
         ],
+        "days mentioned": [
+            float(gap is not None),
+            float(gap is not None and gap <= 3),
+            math.log1p(gap) if gap is not None else 0.0,
+        ],
     }
 
 
@@ -186,10 +195,9 @@ def neighbour_ranks(texts: Sequence[str], arrival: Sequence[int] | None = None) 
     x = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
     matrix = x.fit_transform(texts)
     cosines = (matrix @ matrix.T).toarray()
-    np.fill_diagonal(cosines, -np.inf)
     if arrival is None:
-        ranks: np.ndarray = (-cosines).argsort(axis=1).argsort(axis=1) + 1
-        return ranks
+        return ranks_by(cosines)
+    np.fill_diagonal(cosines, -np.inf)
     place = np.asarray(arrival)
     known_by = np.maximum(place[:, None], place[None, :])
     ranks = np.zeros(cosines.shape, dtype=np.int64)
@@ -197,6 +205,44 @@ def neighbour_ranks(texts: Sequence[str], arrival: Sequence[int] | None = None) 
         nearer = row[None, :] > row[:, None]  # [j, k]: k is nearer to i than j is
         ranks[i] = 1 + (nearer & (place[None, :] <= known_by[i][:, None])).sum(axis=1)
     return ranks
+
+
+def ranks_by(cosines: np.ndarray) -> np.ndarray:
+    """``ranks[i, j]`` of :func:`neighbour_ranks` among all articles, from
+    the matrix of their similarities."""
+    cosines = cosines.copy()
+    np.fill_diagonal(cosines, -np.inf)
+    ranks: np.ndarray = (-cosines).argsort(axis=1).argsort(axis=1) + 1
+    return ranks
+
+
+def engine_cosines(reps: Sequence[Any], dim: int = 4096) -> np.ndarray:
+    """Cosines of the engine's own vectors: names and content words, each
+    normalised, side by side (what ``Consolidator`` bisects stories by)."""
+    rows = []
+    for rep in reps:
+        parts = [dense(v, dim).astype(np.float64) for v in (rep.names, rep.content)]
+        rows.append(np.concatenate([v / max(float(np.linalg.norm(v)), 1e-12) for v in parts]))
+    x = np.stack(rows)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    cosines: np.ndarray = x @ x.T
+    return cosines
+
+
+def neighbour_columns(ranks: np.ndarray) -> np.ndarray:
+    """``out[i, j]``: the shared-neighbour shares (5 and 10 nearest) and the
+    log neighbour ranks (sum, max) of articles ``i`` and ``j``."""
+    n = len(ranks)
+    logs = np.log(ranks)
+    nearest = {k: [set(np.flatnonzero(row <= k).tolist()) for row in ranks] for k in (5, 10)}
+    out = np.zeros((n, n, 4))
+    for i, j in itertools.combinations(range(n), 2):
+        out[i, j] = out[j, i] = [
+            *(len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)),
+            logs[i, j] + logs[j, i],
+            max(logs[i, j], logs[j, i]),
+        ]
+    return out
 
 
 def _gradient_boosting() -> Any:
@@ -329,17 +375,11 @@ def main() -> None:
     # Every pair of articles (i < j): the shipped features, then shared
     # neighbours (2 columns), then neighbour ranks over the whole stream (2).
     n, width = len(items), len(FEATURES)
-    whole = neighbour_ranks(texts)
-    log_whole = np.log(whole)
-    nearest = {k: [set(np.flatnonzero(row <= k).tolist()) for row in whole] for k in (5, 10)}
-    tensor = np.zeros((n, n, width + 4))
+    tensor = np.zeros((n, n, width))
     for i, j in itertools.combinations(range(n), 2):
-        tensor[i, j] = tensor[j, i] = [
-            *features(items[i][1], times[i], singles[j]),
-            *(len(nearest[k][i] & nearest[k][j]) / k for k in (5, 10)),
-            log_whole[i, j] + log_whole[j, i],
-            max(log_whole[i, j], log_whole[j, i]),
-        ]
+        tensor[i, j] = tensor[j, i] = features(items[i][1], times[i], singles[j])
+    shipped_tensor = tensor
+    tensor = np.concatenate([tensor, neighbour_columns(neighbour_ranks(texts))], axis=2)
     pairs = [(i, j) for t in order for i, j in itertools.combinations(by_topic[t], 2)]
     within = tensor[tuple(np.array(pairs).T)]
     shipped = within[:, :width]
@@ -510,9 +550,11 @@ def main() -> None:
         "|---|---|---|---|",
     ]
 
-    def stream_rows(name: str, cols: list[int], split: Sequence[Sequence[str]]) -> list[str]:
+    def stream_rows(
+        name: str, cols: list[int], split: Sequence[Sequence[str]], pair_tensor: np.ndarray = tensor
+    ) -> list[str]:
         """A table row per grouping method: the held-out B3 F1 over the folds ``split``."""
-        streams = pooled_probabilities(tensor, cols, split, by_topic, stories, whole=True)
+        streams = pooled_probabilities(pair_tensor, cols, split, by_topic, stories, whole=True)
         rows = []
         for method_name, grid, method in methods:
             scorers = []
@@ -536,6 +578,22 @@ def main() -> None:
     for seed in (1, 2, 3):
         split = topic_folds(by_topic, seed)[1]
         stream_table += stream_rows(f"{best_name}, topic folds of seed {seed}", best_cols, split)
+    # The same with the neighbours found by the engine's own vectors (what a
+    # regrouping inside the engine would have at hand) instead of a TF-IDF of
+    # the stream's words.
+    engine_tensor = np.concatenate(
+        [shipped_tensor, neighbour_columns(ranks_by(engine_cosines([r for _, r in items])))],
+        axis=2,
+    )
+    for seed in (SHARED_SPLIT, 1, 2, 3):
+        split = topic_folds(by_topic, seed)[1]
+        stream_table += stream_rows(
+            f"{best_name}, neighbours by the engine's name and content vectors, "
+            f"topic folds of seed {seed}",
+            best_cols,
+            split,
+            engine_tensor,
+        )
 
     def cut_ratio(p: np.ndarray, idx: np.ndarray, members: list[int]) -> float | None:
         where = {a: k for k, a in enumerate(idx.tolist())}
@@ -597,7 +655,11 @@ def main() -> None:
             "batch regrouping of a closed corpus would reach; the engine's online figure in "
             "the whole stream is in the story-model section.  The last rows take the best "
             "features again over three other splits of the topics into five folds (seed 7 "
-            "is every bench's split): how much of a figure is the split's luck.",
+            "is every bench's split): how much of a figure is the split's luck; and the "
+            "same features with the neighbours found by the engine's own name and content "
+            "vectors instead of a TF-IDF of the stream's words, over the four splits: what a "
+            "regrouping pass inside the engine would reach.  The engine's online figure over "
+            "the same splits is `bench/calibrate_stories.py --folds-seed N`.",
             "",
             *stream_table,
             "",
