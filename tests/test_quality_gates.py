@@ -51,20 +51,29 @@ def _family(engine: Engine, article_id: str) -> str:
     return article_id
 
 
-def _ecb_stories(rows: list[dict[str, str]]) -> list[str]:
-    """Stories for ``rows`` ingested in their order (the digest is the light
-    one: this is about grouping, and four streams must fit the slow suite)."""
+def _ecb_stories(rows: list[dict[str, str]], regroup: bool = False) -> list[str]:
+    """Stories for ``rows`` ingested in their order, then regrouped when asked
+    (the digest is the light one: this is about grouping, and five streams
+    must fit the slow suite)."""
     engine = Engine.open(":memory:")
     engine.digester = CentralSentences(engine.representer.terms)
     engine.ingest(
         RawArticle(id=r["id"], origin="ecb", text=r["text"], url=r.get("url")) for r in rows
     )
+    if regroup:
+        engine.regroup()
     return [engine.store.story_of(r["id"]) or "" for r in rows]
 
 
 def test_story_clustering_floor_on_ecbplus_dev() -> None:
     rows = _pinned(DATA / "stories" / "ecbplus-dev.jsonl", ECBPLUS_SHA)
     assert _bcubed_f1([r["story"] for r in rows], _ecb_stories(rows)) >= STORY_B3_FLOOR
+
+
+def test_regroup_floor_on_ecbplus_dev() -> None:
+    rows = _pinned(DATA / "stories" / "ecbplus-dev.jsonl", ECBPLUS_SHA)
+    stories = _ecb_stories(rows, regroup=True)
+    assert _bcubed_f1([r["story"] for r in rows], stories) >= REGROUP_B3_FLOOR
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +126,9 @@ WMT21_SHA = "71ec1ee868ac9a67"
 # ECB+ dev: file order 0.910, the three shuffles 0.913-0.926; worst of eleven
 # orders 0.904 (docs/benchmarks.md, story-orders)
 STORY_B3_FLOOR = 0.90
+# storyfold regroup after the file-order ingest: 0.935 (docs/benchmarks.md,
+# stories-regroup; the model is fitted on this file, the floor guards the code)
+REGROUP_B3_FLOOR = 0.93
 COPY_FAMILIES = 12
 COPY_PRECISION_FLOOR = 0.95
 COPY_RECALL_FLOOR = 0.5

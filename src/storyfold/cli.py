@@ -333,6 +333,24 @@ def _print_deleted(report: DeleteReport) -> None:
 
 
 @app.command()
+def regroup(db: DbOption = DEFAULT_DB) -> None:
+    """Group every stored article again, all pairs weighed at once (a closed set;
+    up to 5,000 articles). Story ids stay where most of their articles stay."""
+    with _errors(), _existing_engine(db) as engine:
+        with _progress("regrouping"):
+            report = engine.regroup()
+        for story, into, count in report.merges:
+            err.print(f"merged {story} into {into} ({count} articles)", highlight=False)
+        for story, source, count in report.splits:
+            err.print(f"split {story} from {source} ({count} articles)", highlight=False)
+        err.print(
+            f"regrouped {report.articles} articles: stories {report.stories_before} -> "
+            f"{report.stories_after}, {report.moved} articles moved",
+            highlight=False,
+        )
+
+
+@app.command()
 def delete(
     ids: Annotated[list[str], typer.Argument(help="Ids of the articles to delete.")],
     db: DbOption = DEFAULT_DB,

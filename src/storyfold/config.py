@@ -260,6 +260,43 @@ class Settings:
     """A touched story is scored for a merge against this many active stories,
     the nearest by summed lead embedding."""
 
+    # --- regrouping a closed set (storyfold regroup) ---------------------------
+    regroup_weights: tuple[float, ...] = (
+        -0.108,
+        -0.371,
+        -1.089,
+        2.221,
+        4.221,
+        -0.582,
+        1.993,
+        2.137,
+        4.396,
+        2.936,
+        -0.494,
+        0.473,
+    )
+    regroup_bias: float = -4.113
+    """Logistic model of "same event" between two articles over the features
+    of ``storyfold.stories.regroup.REGROUP_FEATURES`` (in that order): the
+    assigner's eight, one article standing as a story, then the shares of
+    shared neighbours among the 5 and 10 nearest and the sum and larger of the
+    log neighbour ranks, by a TF-IDF of the regrouped set.  Fitted by
+    bench/calibrate_regroup.py on the pairs of ECB+ dev articles of one topic
+    (two events of the same kind): grouped cross-validated B3 F1 0.923 on the
+    shared topic split, against 0.914 for the online engine."""
+
+    regroup_threshold: float = 0.625
+    """Average-linkage cut (distance, 1 - probability) of ``storyfold regroup``:
+    two groups join while their articles' mean probability of one event is at
+    least 0.375.  Chosen on all of ECB+ dev by bench/calibrate_regroup.py (the
+    cross-validated folds chose 0.5 to 0.675)."""
+
+    regroup_max_articles: int = 5000
+    """``storyfold regroup`` holds every pair of a set's articles (copies
+    aside) in memory, several float64 matrices of n x n: grouping 5,000
+    articles adds 2.3 GB and takes 24 s here (bench/regroup_scale.py), and
+    both grow with the square of n.  Not tuned: a size that fits a laptop."""
+
     # --- digest --------------------------------------------------------------
     digest_every_batches: int = 8
     """Digests of the stories an ingest touches are written at the end of the

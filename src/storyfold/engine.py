@@ -35,6 +35,7 @@ from storyfold.store import Store, StoryState
 from storyfold.stories import CentroidAssigner, StoryAssigner
 from storyfold.stories.consolidate import Consolidator, due_for_split, merged
 from storyfold.stories.online import LeadTable
+from storyfold.stories.regroup import Regrouper, plan
 
 Progress = Callable[[int], None]
 
@@ -62,6 +63,20 @@ class DeleteReport:
     new_originals: tuple[str, ...]
     stories_updated: tuple[str, ...]
     stories_deleted: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RegroupReport:
+    """What a regroup did: the articles grouped (copies follow their
+    originals), the stories before and after, the articles that changed
+    story (copies included), and the merges and splits it recorded."""
+
+    articles: int
+    stories_before: int
+    stories_after: int
+    moved: int
+    merges: tuple[tuple[str, str, int], ...]
+    splits: tuple[tuple[str, str, int], ...]
 
 
 def make_embedder(name: str) -> Embedder:
@@ -475,6 +490,61 @@ class Engine:
         while (up := self.store.copy_link(article_id)) is not None:
             article_id = up.original
         return article_id
+
+    # --- regrouping -----------------------------------------------------------
+    def regroup(self, regrouper: Regrouper | None = None) -> RegroupReport:
+        """Group every stored article again, all pairs weighed at once
+        (``storyfold.stories.regroup``): for a closed set, after ingesting it.
+        Story ids stay where the groups keep most of a story's articles; a
+        story whose articles all went elsewhere is recorded as merged (its id
+        keeps answering), a group that needed a new id as split.  Moved
+        articles' assignments say so (``regrouped`` among their parts).
+
+        Raises ``StoryfoldError`` above ``regroup_max_articles`` originals:
+        every pair is held in memory."""
+        limit = self.settings.regroup_max_articles
+        originals = [a for a in self.store.articles() if self.store.copy_link(a.id) is None]
+        if len(originals) > limit:
+            raise StoryfoldError(
+                f"the store holds {len(originals)} articles (copies aside); regroup weighs "
+                f"every pair in memory and takes at most {limit} (Settings.regroup_max_articles: "
+                "about 1 GB per 5,000); raise it on a larger machine"
+            )
+        items = []
+        for article in originals:
+            rep = self.store.representation(article.id)
+            assert rep is not None, "a stored article has a representation"
+            items.append((article, rep))
+        before = [self.store.story_of(a.id) or "" for a in originals]
+        states = self.store.story_states()
+        groups = (regrouper or Regrouper(self.settings)).groups(items)
+        ids = [a.id for a in originals]
+        done = plan(ids, groups, before, {sid: st.seq for sid, st in states.items()})
+        moved = 0
+        with self.store.transaction():
+            touched: set[str] = set()
+            for member, old, new in zip(ids, before, done.stories, strict=True):
+                if old == new:
+                    continue
+                held = self.store.assignment(member)
+                score, parts = held if held else (0.0, {})
+                parts = {**parts, "regrouped": 1.0}
+                self.store.set_story(Assignment(member, new, score, False, tuple(parts.items())))
+                copies = self._copies([member])
+                self.store.move_articles(copies, new)
+                moved += 1 + len(copies)
+                touched |= {old, new}
+            for story in sorted(touched):
+                self._refold(story)
+            for story, into, count in done.merges:
+                self.store.record_story_change("merge", story, into, None, count)
+            for story, source, count in done.splits:
+                self.store.record_story_change("split", story, source, None, count)
+            self.store.set_digests_stale(s for s in touched if self.store.story_state(s))
+        self.refresh_digests()
+        return RegroupReport(
+            len(items), len(set(before)), len(set(done.stories)), moved, done.merges, done.splits
+        )
 
     # --- deleting ------------------------------------------------------------
     def delete(self, ids: Iterable[str]) -> DeleteReport:
