@@ -39,8 +39,13 @@ CUTS = [round(float(v), 3) for v in np.arange(0.3, 1.0, 0.025)]
 """The average-linkage cuts (distance, 1 - probability) tried."""
 
 
+REGULARISATION = 1.0
+"""The logistic model's C.  Mean grouped CV B3 F1 over the four topic splits
+below: 0.922 at C = 0.3 and 1, 0.916 at 10, 0.912 at 100."""
+
+
 def fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    model = LogisticRegression(C=10, max_iter=5000)
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
     return model.fit(x, y)
 
 
