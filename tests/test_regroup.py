@@ -193,6 +193,12 @@ def test_plan_ties_go_to_the_older_story() -> None:
     assert done.stories == ("old", "old") and done.merges == (("young", "old", 1),)
 
 
+def test_plan_never_names_a_group_after_no_story() -> None:
+    done = plan(["1", "2", "3"], [0, 0, 1], ["", "", "a"], {"a": 1})
+    assert done.stories[2] == "a" and done.stories[0] == done.stories[1] != ""
+    assert done.splits == ((done.stories[0], "", 2),) and not done.merges
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from("abcde")), min_size=1, max_size=30))
 def test_plan_gives_each_group_one_id_of_its_own(pairs: list[tuple[int, str]]) -> None:

@@ -248,14 +248,14 @@ def plan(
     with (ties: the older story by ``age``, its first seq), each id going to
     one group at most, larger overlaps first; a group left without one gets a
     new id from its first article.  Regrouping that changes nothing keeps
-    every id."""
+    every id.  An article in no story yet has ``""``."""
     overlap = Counter(zip(groups, stories, strict=True))
     name: dict[int, str] = {}
     taken: set[str] = set()
     for (group, story), _ in sorted(
         overlap.items(), key=lambda kv: (-kv[1], age.get(kv[0][1], 0), kv[0][1], kv[0][0])
     ):
-        if group not in name and story not in taken:
+        if story and group not in name and story not in taken:
             name[group] = story
             taken.add(story)
     splits = []
@@ -267,7 +267,7 @@ def plan(
             splits.append((name[group], source, len(members)))
     after = tuple(name[g] for g in groups)
     merges = []
-    for story in sorted(set(stories) - taken):
+    for story in sorted(set(stories) - taken - {""}):
         went = [a for a, s in zip(after, stories, strict=True) if s == story]
         into = max(sorted(set(went)), key=went.count)
         merges.append((story, into, len(went)))
