@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from storyfold.cli import app
-from storyfold.evaluate import ari, bcubed, pairwise
+from storyfold.config import Settings
+from storyfold.evaluate import ari, bcubed, evaluate, pairwise
 
 from .conftest import SEEDS
 
@@ -45,6 +46,29 @@ def test_eval_copies_command_on_the_seeds(tmp_path: Path, gold: dict[str, object
     result = CliRunner().invoke(app, ["eval", "copies", str(labelled)])
     assert result.exit_code == 0, result.output
     assert "ari                 1.0" in result.output
+
+
+def _seed_stories(path: Path, gold: dict[str, object]) -> Path:
+    articles = gold["articles"]
+    assert isinstance(articles, dict)
+    rows = [
+        {"id": p.stem, "text": p.read_text(encoding="utf-8"), "story": articles[p.stem]["story"]}
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def test_eval_stories_after_regrouping(tmp_path: Path, gold: dict[str, object]) -> None:
+    """Every article left in its own story scores below 1; regrouped, the seeds' two
+    stories are found."""
+    labelled = _seed_stories(tmp_path / "seeds.jsonl", gold)
+    apart = Settings(story_threshold=1e9, story_merge_threshold=1e9, story_absorb_size=0)
+    assert evaluate(labelled, "stories", apart).bcubed[2] < 0.8
+    assert evaluate(labelled, "stories", apart, regroup=True).bcubed[2] == pytest.approx(1.0)
+    result = CliRunner().invoke(app, ["eval", "stories", str(labelled), "--regroup"])
+    assert result.exit_code == 0, result.output
+    assert "bcubed_f1           1.0" in result.output
 
 
 def test_eval_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:

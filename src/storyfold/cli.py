@@ -250,14 +250,15 @@ eval_app = typer.Typer(help="Score storyfold on labelled JSON Lines.", no_args_i
 app.add_typer(eval_app, name="eval")
 
 
-def _eval(path: Path, what: str, embedder: str) -> None:
+def _eval(path: Path, what: str, embedder: str, regroup: bool = False) -> None:
     from storyfold.evaluate import evaluate
 
     with _errors():
         if not path.is_file():
             raise StoryfoldError(f"no such file: {path}")
         with _progress(f"scoring {what}") as advance:
-            scores = evaluate(path, what, replace(Settings(), embedder=embedder), advance)
+            settings = replace(Settings(), embedder=embedder)
+            scores = evaluate(path, what, settings, advance, regroup=regroup)
         table = Table("measure", "value", box=None, pad_edge=False)
         for name, value in scores.as_dict().items():
             table.add_row(name, str(value))
@@ -268,9 +269,12 @@ def _eval(path: Path, what: str, embedder: str) -> None:
 def eval_stories(
     path: Annotated[Path, typer.Argument(help="JSONL with id, text and a gold 'story'.")],
     embedder: Annotated[str, typer.Option(help="'use' or 'hashing'.")] = "use",
+    regroup: Annotated[
+        bool, typer.Option(help="Score the stories after `storyfold regroup`.")
+    ] = False,
 ) -> None:
     """B-cubed, pairwise and ARI scores of story clustering on a labelled file."""
-    _eval(path, "stories", embedder)
+    _eval(path, "stories", embedder, regroup)
 
 
 @eval_app.command("copies")

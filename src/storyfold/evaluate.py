@@ -140,17 +140,24 @@ def _labelled(path: Path, label: str) -> tuple[list[RawArticle], list[str]]:
 
 
 def evaluate(
-    path: Path, what: str, settings: Settings | None = None, progress: Progress | None = None
+    path: Path,
+    what: str,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    regroup: bool = False,
 ) -> Scores:
     """Fold a labelled file into a fresh in-memory store and score it.
 
     ``what`` is ``stories`` (gold field ``story``) or ``copies`` (gold field
     ``family``; the predicted cluster of an article is its copy family).
+    ``regroup``: the stories are scored after ``Engine.regroup``.
     """
     label = {"stories": "story", "copies": "family"}[what]
     raws, gold = _labelled(path, label)
     with Engine.open(":memory:", settings=settings) as engine:
         engine.ingest(raws, progress)
+        if regroup and what == "stories":
+            engine.regroup()
         predict: Callable[[str], str] = (
             (lambda i: engine.store.story_of(i) or i)
             if what == "stories"
