@@ -15,6 +15,7 @@ from storyfold import Engine
 from storyfold.cli import app
 from storyfold.config import Settings
 from storyfold.digest import CentralSentences
+from storyfold.engine import RegroupReport
 from storyfold.errors import StoryfoldError
 from storyfold.records import Article
 from storyfold.represent.base import Representation
@@ -164,6 +165,16 @@ def test_regroup_splits_what_the_online_pass_folded(tmp_path: Path) -> None:
         ((new, source, size),) = report.splits
         assert (source, size) == (online, 1) and engine.store.story_of(APART) == new
         assert [c[:3] for c in engine.store.story_changes()] == [("split", new, online)]
+
+
+def test_regroup_of_an_empty_or_one_article_store_changes_nothing(tmp_path: Path) -> None:
+    with Engine.open(tmp_path / "s.db") as engine:
+        engine.digester = CentralSentences(engine.representer.terms)
+        assert engine.regroup() == RegroupReport(0, 0, 0, 0, (), ())
+        engine.ingest_paths([SEEDS / f"{APART}.txt"])
+        story = engine.store.story_of(APART)
+        assert engine.regroup() == RegroupReport(1, 1, 1, 0, (), ())
+        assert engine.store.story_of(APART) == story
 
 
 def test_regroup_refuses_a_set_too_large_to_hold(tmp_path: Path) -> None:

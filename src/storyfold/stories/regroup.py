@@ -212,6 +212,8 @@ class Regrouper:
 
     def groups(self, items: Sequence[tuple[Article, Representation]]) -> list[int]:
         """Each article's group (numbered by first member, from 0)."""
+        if len(items) < 2:
+            return [0] * len(items)
         return groups_at(self.probabilities(items), self.settings.regroup_threshold)
 
 
