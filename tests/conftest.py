@@ -7,11 +7,20 @@ from pathlib import Path
 import pytest
 
 from storyfold import Engine
+from storyfold.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 DATA = SHARED / "data"
+
+
+def consistent_stories(store: Store) -> None:
+    """Every story's state counts its own non-copy members; no empty story."""
+    for state in store.story_states().values():
+        members = store.story_article_ids(state.id)
+        originals = [a for a in members if store.copy_link(a) is None]
+        assert members and state.size == len(originals), state.id
 
 
 @pytest.fixture(scope="session")

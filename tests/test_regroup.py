@@ -22,7 +22,7 @@ from storyfold.represent.base import Representation
 from storyfold.stories.online import CentroidAssigner, TimeEvidence, features
 from storyfold.stories.regroup import Regrouper, groups_at, pair_features, plan
 
-from .conftest import SEEDS
+from .conftest import SEEDS, consistent_stories
 
 COPY, APART = "001_548b1945a47a36b1", "003_bd303325c27d2cb2"
 
@@ -43,13 +43,9 @@ def _partition(engine: Engine) -> set[frozenset[str]]:
 
 
 def _consistent(engine: Engine) -> None:
-    """Every story's state counts its own non-copy members; no empty story;
-    copies live with their originals."""
+    """``consistent_stories``, and copies live with their originals."""
     store = engine.store
-    for state in store.story_states().values():
-        members = store.story_article_ids(state.id)
-        originals = [a for a in members if store.copy_link(a) is None]
-        assert members and state.size == len(originals), state.id
+    consistent_stories(store)
     for article in store.articles():
         if (link := store.copy_link(article.id)) is not None:
             assert store.story_of(article.id) == store.story_of(link.original)

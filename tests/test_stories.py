@@ -27,7 +27,7 @@ from storyfold.represent.dates import (
 from storyfold.store import Store, StoryState
 from storyfold.stories.consolidate import due_for_split, split_features, story_features
 
-from .conftest import DATA, SEEDS
+from .conftest import DATA, SEEDS, consistent_stories
 
 
 def test_days_from_published_and_urls() -> None:
@@ -76,14 +76,6 @@ def _lite(engine: Engine) -> Engine:
     return engine
 
 
-def _consistent(store: Store) -> None:
-    """Every story's state counts its own non-copy members; no empty story."""
-    for state in store.story_states().values():
-        members = store.story_article_ids(state.id)
-        originals = [a for a in members if store.copy_link(a) is None]
-        assert members and state.size == len(originals), state.id
-
-
 def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
     """Everything joins one story; the split check at four articles cuts it."""
     settings = Settings(
@@ -99,7 +91,7 @@ def test_seeds_split_when_forced_together(tmp_path: Path) -> None:
         _, new, old, _, moved = changes[0]
         assert engine.store.story_state(new) and engine.store.story_state(old)
         assert moved == len(engine.store.story_article_ids(new))
-        _consistent(engine.store)
+        consistent_stories(engine.store)
         # 2-means cuts the 2024 meeting from the 2022 one
         assert engine.store.story_article_ids(new) == ["003_bd303325c27d2cb2"]
         # the copy stays with its original
@@ -125,7 +117,7 @@ def test_merges_keep_the_older_id_and_the_younger_answers(tmp_path: Path) -> Non
             assert gone not in survivors
             assert engine.store.current_story(gone) in survivors
             assert engine.store.story_state(gone) is None
-        _consistent(engine.store)
+        consistent_stories(engine.store)
         first = engine.store.story_of("000_a61859e1349bc34b")
         assert first == engine.store.current_story(first)
     # a restart reads the same
@@ -289,7 +281,7 @@ def test_settle_puts_a_run_s_misfiled_article_right(tmp_path: Path) -> None:
         assert store.story_of(lohan[0]["id"]) == lohan_story
         assert store.story_of("lohan-copy") == lohan_story
         assert all(store.story_of(r["id"]) == reid_story for r in reid)
-        _consistent(store)
+        consistent_stories(store)
         # settled: another look moves nothing
         assert engine.settle({reid_story, lohan_story}, 1) == set()
 
@@ -321,7 +313,7 @@ def test_engine_reassign_takes_copies_along(tmp_path: Path) -> None:
         assert all(store.story_of(r["id"]) == reid_story for r in reid)
         held = store.assignment(lohan[0]["id"])
         assert held is not None and held[1].get("reassigned") == 1.0
-        _consistent(store)
+        consistent_stories(store)
 
 
 @given(

@@ -176,10 +176,14 @@ class Regrouper:
         words = word_vectors(texts)
         return neighbour_features((words @ words.T).toarray())
 
-    def allowed(self, items: Sequence[tuple[Article, Representation]]) -> npt.NDArray[np.bool_]:
+    def allowed(
+        self, items: Sequence[tuple[Article, Representation]], content: Matrix | None = None
+    ) -> npt.NDArray[np.bool_]:
         """Which pairs the assigner's rules let be one event: days no further
         apart than ``story_window_days`` (when both are known), and long
-        reports sharing content words (``long_report_content``)."""
+        reports sharing content words (``long_report_content``).  ``content``:
+        the pairs' content-word cosines (the ``content`` column of
+        :func:`pair_features`), computed here when not given."""
         s = self.settings
         n = len(items)
         days = [TimeEvidence.of(a).day for a, _ in items]
@@ -188,9 +192,10 @@ class Regrouper:
         gap = np.abs(ordinal[:, None] - ordinal[None, :])
         ok = ~(np.outer(dated, dated) & (gap > s.story_window_days))
         long = np.array([rep.words >= s.long_report_words for _, rep in items])
-        content = _cosines(
-            np.stack([dense(rep.content, self.terms_dim) for _, rep in items]).astype(np.float64)
-        )
+        if content is None:
+            content = _cosines(
+                np.stack([dense(r.content, self.terms_dim) for _, r in items]).astype(np.float64)
+            )
         ok &= ~(np.outer(long, long) & (content < s.long_report_content))
         ok[np.arange(n), np.arange(n)] = True
         allowed: npt.NDArray[np.bool_] = ok
@@ -203,11 +208,14 @@ class Regrouper:
         width = len(FEATURES)
         # The same sum as ``features(items) @ weights``, without holding all
         # twelve matrices at once.
-        logits = pair_features(items, self.terms_dim) @ weights[:width] + s.regroup_bias
+        pair = pair_features(items, self.terms_dim)
+        allowed = self.allowed(items, content=pair[:, :, FEATURES.index("content")])
+        logits = pair @ weights[:width] + s.regroup_bias
+        del pair
         for weight, column in zip(weights[width:], self.neighbours(items), strict=True):
             logits += weight * column
         p: Matrix = 1.0 / (1.0 + np.exp(-logits))
-        p[~self.allowed(items)] = 0.0
+        p[~allowed] = 0.0
         return p
 
     def groups(self, items: Sequence[tuple[Article, Representation]]) -> list[int]:
