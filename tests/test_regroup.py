@@ -20,7 +20,15 @@ from storyfold.errors import StoryfoldError
 from storyfold.records import Article
 from storyfold.represent.base import Representation
 from storyfold.stories.online import CentroidAssigner, TimeEvidence, features
-from storyfold.stories.regroup import Regrouper, groups_at, pair_features, plan
+from storyfold.stories.regroup import (
+    Regrouper,
+    groups_at,
+    pair_features,
+    plan,
+    split_groups,
+    term_sets,
+    word_split_score,
+)
 
 from .conftest import SEEDS, consistent_stories
 
@@ -234,3 +242,54 @@ def test_groups_do_not_depend_on_order(n: int, seed: int, cut: float) -> None:
     for a in range(n):
         for b in range(n):
             assert (first[order[a]] == first[order[b]]) == (again[a] == again[b])
+
+
+def _two_fights() -> list[str]:
+    """Twelve reports of two title fights of one boxer, six each: each
+    fight has eight words of its own (opponent, venue, city, round, record,
+    year), the boxer and the kind of event are shared."""
+    first = (
+        "Klitschko stopped Hasim Rahman in the seventh round at SAP Arena in Mannheim "
+        "(52-3) in 2008 to retain his heavyweight titles"
+    )
+    second = (
+        "Klitschko stopped Tony Thompson in the sixth round at Stade de Suisse in Bern "
+        "(58-3) in 2012 to retain his heavyweight titles"
+    )
+    return [f"{first}, report {k}." for k in "abcdef"] + [
+        f"{second}, report {k}." for k in "ghijkl"
+    ]
+
+
+def test_word_split_score_parts_two_events_not_one() -> None:
+    held = term_sets(_two_fights()).toarray()
+    events = np.array([True] * 6 + [False] * 6)
+    halves = np.array([True, False] * 6)
+    assert word_split_score(held, events, 20) > 1.5 > word_split_score(held, halves, 20)
+    # Each fight's words (hasim, rahman, sap, arena, mannheim, 52-3, 2008,
+    # seventh; and the other's eight plus "stade" and "suisse" against "sap
+    # arena"...), each 6 of 6 against 0 of 6: chance 1 / C(12, 6) = 1/924.
+    own = int(((held[:6].sum(axis=0) == 6) ^ (held[6:].sum(axis=0) == 6)).sum())
+    assert word_split_score(held, events, own) == pytest.approx(np.log10(924))
+    assert word_split_score(held, events, 2 * own) == pytest.approx(np.log10(924) / 2)
+
+
+def test_term_sets_keep_numbers_whole_and_drop_stop_words() -> None:
+    held = term_sets(["A 5.6 quake hit the island.", "The 6.1 quake."])
+    assert held.shape == (2, 5)  # 5.6, quake, hit, island, 6.1
+    assert held.sum() == 6
+
+
+def test_split_groups_cuts_a_group_whose_sides_part_in_words() -> None:
+    texts = _two_fights()
+    p = np.full((12, 12), 0.6)
+    p[:6, :6] = p[6:, 6:] = 0.9
+    held = term_sets(texts)
+    assert split_groups(p, [0] * 12, held, 1.5, 20) == [0] * 6 + [1] * 6
+    # Not where the score asked is higher than the words give, nor below six articles.
+    assert split_groups(p, [0] * 12, held, 5.0, 20) == [0] * 12
+    few = [0, 1, 6, 7, 8]
+    assert split_groups(p[np.ix_(few, few)], [0] * 5, held[few], 0.0, 20) == [0] * 5
+    # A group of one event's reports stays whole, whatever its top split.
+    same = term_sets([texts[0]] * 12)
+    assert split_groups(p, [0] * 12, same, 0.0, 20) == [0] * 12

@@ -19,12 +19,18 @@ pair's probability of reporting one event; the assigner's rules still hold (a
 pair further apart in days than ``story_window_days``, or two long reports
 without content words in common, cannot be one event).  Stories are the
 groups of average linkage over ``1 - probability``, cut at
-``regroup_threshold``.
+``regroup_threshold``, a loose cut: two events of one kind (the same boxer's
+two title fights, years apart) are near in every pair feature and stay
+together.  What parts them is in their words taken as groups: each event has
+words most of its reports hold and the other's lack (the opponent, the
+venue, the magnitude).  So each group is then cut at its top split where the
+two sides part in words beyond chance (:func:`word_split_score` above
+``regroup_split_score``), the parts weighed again.
 
 On ECB+ dev, grouped cross-validation by topic, the whole dev set grouped at
-once: B3 F1 0.925 on the shared topic split and 0.918 to 0.925 on three
-others, where the online engine reaches 0.914, and 0.889 to 0.907
-(bench/calibrate_regroup.py, bench/calibrate_stories.py --folds-seed N).
+once, mean B3 F1 over four topic splits: 0.942 (0.922 without the word
+split), where the online engine reaches 0.904 (bench/calibrate_regroup.py,
+bench/calibrate_stories.py --folds-seed N).
 Grouping 5,000 articles takes 24 s and 2.3 GB here (bench/regroup_scale.py):
 the set is bounded by ``regroup_max_articles``.
 """
@@ -43,6 +49,7 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
+from scipy.stats import hypergeom
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from storyfold.config import Settings
@@ -219,23 +226,138 @@ class Regrouper:
         return p
 
     def groups(self, items: Sequence[tuple[Article, Representation]]) -> list[int]:
-        """Each article's group (numbered by first member, from 0)."""
+        """Each article's group (numbered by first member, from 0): average
+        linkage cut at ``regroup_threshold``, then groups whose top split
+        parts them in words split (:func:`split_groups`)."""
         if len(items) < 2:
             return [0] * len(items)
-        return groups_at(self.probabilities(items), self.settings.regroup_threshold)
+        s = self.settings
+        p = self.probabilities(items)
+        groups = groups_at(p, s.regroup_threshold)
+        held = term_sets(["\n".join(filter(None, (a.title, a.body))) for a, _ in items])
+        return split_groups(p, groups, held, s.regroup_split_score, s.regroup_split_terms)
 
 
-def groups_at(p: Matrix, threshold: float) -> list[int]:
+def groups_at(p: Matrix, threshold: float, clusters: int | None = None) -> list[int]:
     """Groups of average linkage over ``1 - p`` (``p``: a symmetric matrix of
-    same-event probabilities) cut at ``threshold``: each item's group,
-    numbered by first member from 0."""
+    same-event probabilities) cut at ``threshold`` (or into ``clusters``
+    groups, when given): each item's group, numbered by first member from 0."""
     if len(p) < 2:
         return [0] * len(p)
     distance = 1.0 - p
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
+    cut = (
+        fcluster(tree, threshold, "distance")
+        if clusters is None
+        else fcluster(tree, clusters, "maxclust")
+    )
     first: dict[int, int] = {}
-    return [first.setdefault(int(g), len(first)) for g in fcluster(tree, threshold, "distance")]
+    return [first.setdefault(int(g), len(first)) for g in cut]
+
+
+_TERM = re.compile(r"\b\w[\w.,-]*\w\b|\b\w\b")
+
+
+def term_sets(texts: Sequence[str]) -> sparse.csr_matrix:
+    """Which words each text holds: one binary sparse row per text, words
+    case-folded, numbers kept whole with their points and commas ("5.6",
+    "2,000"), spaCy's English stop words left out."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for k, text in enumerate(texts):
+        words = {w.casefold() for w in _TERM.findall(text)} - STOP_WORDS
+        for word in sorted(words):
+            rows.append(k)
+            cols.append(vocab.setdefault(word, len(vocab)))
+    return sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)), dtype=np.float64
+    )
+
+
+def word_split_score(held: Matrix, side: npt.NDArray[np.bool_], top: int) -> float:
+    """How far the two sides of a group part in their words.  ``held``: which
+    words each article of the group holds (0/1, an article a row), ``side``:
+    the articles of one side.  A word held by at least half of one side and
+    at most a tenth of the other is scored by -log10 of the hypergeometric
+    chance that the side would hold that many of the word's articles or more
+    if the sides were drawn at random; the score is the mean over the
+    ``top`` strongest such words (fewer count as 0).  Two reports of one
+    event split in two share their names, numbers and places; two events of
+    one kind (the same boxer's two title fights) each hold their own."""
+    n_a, n_b = int(side.sum()), int((~side).sum())
+    a, b = held[side].sum(axis=0), held[~side].sum(axis=0)
+    total = a + b
+    in_a = (a >= 0.5 * n_a) & (b <= 0.1 * n_b)
+    in_b = (b >= 0.5 * n_b) & (a <= 0.1 * n_a)
+    chances = np.concatenate(
+        [
+            hypergeom.sf(a[in_a] - 1, n_a + n_b, total[in_a], n_a),
+            hypergeom.sf(b[in_b] - 1, n_a + n_b, total[in_b], n_b),
+        ]
+    )
+    strongest = -np.log10(np.maximum(np.sort(chances)[:top], 1e-300))
+    return float(strongest.sum() / top)
+
+
+SPLIT_MIN_ARTICLES = 6
+"""A group is weighed for a split from this many articles: below it, no word
+can be rare enough by chance on both sides to tell (two sides of 3 give a
+chance of 1/20 at best).  Not tuned."""
+
+SPLIT_ROUNDS = 3
+"""The parts of a split are weighed again, up to this many rounds in all: a
+group can hold more than two events.  Not tuned: ECB+ topics hold two."""
+
+SplitMemo = dict[tuple[int, ...], tuple[float, npt.NDArray[np.bool_]]]
+
+
+def split_groups(
+    p: Matrix,
+    groups: Sequence[int],
+    held: sparse.csr_matrix,
+    min_score: float,
+    top: int,
+    memo: SplitMemo | None = None,
+) -> list[int]:
+    """``groups`` with each group of :data:`SPLIT_MIN_ARTICLES` or more cut
+    at its top split (average linkage over ``1 - p`` within the group) where
+    the two sides part in words (:func:`word_split_score` above
+    ``min_score``; ``held``: :func:`term_sets` of the articles), both sides
+    of two articles or more; repeated on the parts up to :data:`SPLIT_ROUNDS`
+    rounds.  Numbered by first member from 0.  ``memo`` keeps each group's
+    split between calls on the same ``p`` (a calibration trying thresholds)."""
+    labels = list(groups)
+    memo = {} if memo is None else memo
+    for _ in range(SPLIT_ROUNDS):
+        members: dict[int, list[int]] = {}
+        for k, g in enumerate(labels):
+            members.setdefault(g, []).append(k)
+        fresh = max(labels, default=-1) + 1
+        changed = False
+        for idx in members.values():
+            if len(idx) < SPLIT_MIN_ARTICLES:
+                continue
+            key = tuple(idx)
+            if key not in memo:
+                sides = groups_at(p[np.ix_(idx, idx)], 0.0, clusters=2)
+                side = np.array([g == 0 for g in sides])
+                rows = held[idx].toarray()
+                rows = rows[:, rows.sum(axis=0) > 0]
+                small = min(int(side.sum()), int((~side).sum())) < 2
+                memo[key] = (-1.0 if small else word_split_score(rows, side, top), side)
+            score, side = memo[key]
+            if score > min_score:
+                for k, one in zip(idx, side, strict=True):
+                    if not one:
+                        labels[k] = fresh
+                fresh += 1
+                changed = True
+        if not changed:
+            break
+    first: dict[int, int] = {}
+    return [first.setdefault(g, len(first)) for g in labels]
 
 
 @dataclass(frozen=True, slots=True)
