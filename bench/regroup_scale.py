@@ -3,8 +3,8 @@
 The 535 ECB+ dev articles, as the engine cleans and represents them, repeated
 with new ids up to n articles (each repeat dated a year after the previous,
 so the window rule applies as it would on an archive), are grouped by
-``Regrouper.groups`` (features, probabilities, average linkage).  Each size
-runs in a fresh process, so its peak resident memory is its own.
+``Regrouper.groups`` (features, probabilities, average linkage, word split).
+Each size runs in a fresh process, so its peak resident memory is its own.
 
     .venv/bin/python bench/regroup_scale.py [--write] [--sizes 1000,2500,5000]
 """
@@ -76,7 +76,7 @@ def main() -> None:
             "## Stories: regroup time and memory",
             "",
             "`Regrouper.groups` over the 535 ECB+ dev articles repeated with new ids, each "
-            "repeat a year later (features, probabilities and average linkage; reading the "
+            "repeat a year later (features, probabilities, average linkage and the word split; reading the "
             "store and writing the moves are not timed).  One process per size; its peak "
             "resident memory before grouping (the engine's models, the articles) and after; "
             "the difference is what grouping adds.  The default limit is "
