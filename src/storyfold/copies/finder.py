@@ -135,7 +135,12 @@ class LayeredCopyFinder:
             aligned = aligned_lexically(short_words, long_words)
             share = aligned / max(1, len(short_words))
             method = "words"
-            if not self._confirmed(aligned, share) and (translated or share >= _GRAY_SHARE):
+            # Words confirm only with some shared word 3-grams: short sentences
+            # align by their function words alone.
+            confirmed = self._confirmed(aligned, share) and (
+                estimated_jaccard(rep.signature, other_rep.signature) >= s.lexical_min_jaccard
+            )
+            if not confirmed and (translated or share >= _GRAY_SHARE):
                 if own is None:
                     own = self._sentence_vectors(rep, index)
                 theirs = self._sentence_vectors(other_rep, index)
@@ -147,7 +152,8 @@ class LayeredCopyFinder:
                 )
                 share = aligned / max(1, len(shorter))
                 method = "embeddings"
-            if self._confirmed(aligned, share):
+                confirmed = self._confirmed(aligned, share)
+            if confirmed:
                 return self._link(
                     article, rep, other, other_rep, cosine, aligned, share, method, translated
                 )
