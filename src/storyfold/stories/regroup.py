@@ -28,8 +28,8 @@ two sides part in words beyond chance (:func:`word_split_score` above
 ``regroup_split_score``), the parts weighed again.
 
 On ECB+ dev, grouped cross-validation by topic, the whole dev set grouped at
-once, mean B3 F1 over four topic splits: 0.942 (0.922 without the word
-split), where the online engine reaches 0.904 (bench/calibrate_regroup.py,
+once, mean B3 F1 over four topic splits: 0.951 (0.927 without the word
+split), where the online engine reaches 0.907 (bench/calibrate_regroup.py,
 bench/calibrate_stories.py --folds-seed N).
 Grouping 5,000 articles takes 24 s and 2.3 GB here (bench/regroup_scale.py):
 the set is bounded by ``regroup_max_articles``.
