@@ -42,6 +42,7 @@ from storyfold.stories.regroup import (
     REGROUP_FEATURES,
     Regrouper,
     SplitMemo,
+    article_text,
     groups_at,
     split_groups,
     term_sets,
@@ -112,7 +113,7 @@ def main() -> None:
         assert article is not None and rep is not None
         items.append((article, rep))
     regrouper = Regrouper(Settings())
-    held_words = term_sets(["\n".join(filter(None, (a.title, a.body))) for a, _ in items])
+    held_words = term_sets([article_text(a) for a, _ in items])
     x = regrouper.features(items)
     allowed = regrouper.allowed(items)
     n = len(items)
@@ -223,7 +224,7 @@ def main() -> None:
     for i in ids:
         article = store.article(i)
         assert article is not None
-        docs.append("\n".join(filter(None, (article.title, article.body))))
+        docs.append(article_text(article))
     engine.close()
 
     # Arrival order: each shuffled ingest finds its own copies and online

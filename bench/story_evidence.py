@@ -70,6 +70,7 @@ from storyfold.represent.dates import FIRST_YEAR, mentioned_days
 from storyfold.represent.terms import TermWeigher, dense
 from storyfold.represent.text import names_and_content, sentences
 from storyfold.stories.online import FEATURES, CentroidAssigner, TimeEvidence, features
+from storyfold.stories.regroup import article_text
 
 from common import bcubed, mean_std, write_section
 
@@ -365,7 +366,7 @@ def main() -> None:
     # The lemmatizer the digest's reader leaves out is needed here: verbs are compared by lemma.
     nlp = importlib.import_module(MODEL_PACKAGE).load(exclude=["ner"])
     terms = TermWeigher()
-    texts = ["\n".join(filter(None, (a.title, a.body))) for a, _ in items]
+    texts = [article_text(a) for a, _ in items]
     evidence = [
         article_evidence(a, text, nlp, terms) for (a, _), text in zip(items, texts, strict=True)
     ]

@@ -8,11 +8,8 @@ from pathlib import Path
 from storyfold import Engine
 from storyfold.config import Settings
 from storyfold.copies.lexical import WordSets, aligned_lexically, word_sets
-from storyfold.digest import CentralSentences
 from storyfold.records import RawArticle
-from storyfold.represent import Representer
-from storyfold.represent.embedders import HashingEmbedder
-from storyfold.store import Store
+from storyfold.store.sqlite import StoredLink
 
 
 def test_remembered_word_sets_equal_fresh_ones_and_stay_bounded() -> None:
@@ -51,16 +48,8 @@ SHORT = (
 )
 
 
-def _copy_link_of_short(path: Path, settings: Settings) -> object:
-    representer = Representer(
-        HashingEmbedder(), num_perm=settings.num_perm, seed=settings.minhash_seed
-    )
-    engine = Engine(
-        Store.open(path),
-        settings=settings,
-        representer=representer,
-        digester=CentralSentences(representer.terms, settings.summary_sentences),
-    )
+def _copy_link_of_short(path: Path, settings: Settings) -> StoredLink | None:
+    engine = Engine.open(path, settings=settings)
     engine.ingest(
         [
             RawArticle("long", "test", LONG, published="2011-10-02T08:00:00Z", lang="en"),

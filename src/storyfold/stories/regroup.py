@@ -68,6 +68,11 @@ Matrix = npt.NDArray[np.float64]
 _WORD = re.compile(r"\b\w\w+\b")
 
 
+def article_text(article: Article) -> str:
+    """What regrouping reads of an article: its title and body."""
+    return "\n".join(filter(None, (article.title, article.body)))
+
+
 def word_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
     """Each text's TF-IDF over its words (two letters or more, case-folded,
     spaCy's English stop words left out) and adjacent word pairs, IDF of these
@@ -179,8 +184,7 @@ class Regrouper:
     ) -> tuple[Matrix, Matrix, Matrix, Matrix]:
         """The four neighbour features (:func:`neighbour_features`) by a TF-IDF
         of the items' own words (:func:`word_vectors`)."""
-        texts = ["\n".join(filter(None, (a.title, a.body))) for a, _ in items]
-        words = word_vectors(texts)
+        words = word_vectors([article_text(a) for a, _ in items])
         return neighbour_features((words @ words.T).toarray())
 
     def allowed(
@@ -234,7 +238,7 @@ class Regrouper:
         s = self.settings
         p = self.probabilities(items)
         groups = groups_at(p, s.regroup_threshold)
-        held = term_sets(["\n".join(filter(None, (a.title, a.body))) for a, _ in items])
+        held = term_sets([article_text(a) for a, _ in items])
         return split_groups(p, groups, held, s.regroup_split_score, s.regroup_split_terms)
 
 
